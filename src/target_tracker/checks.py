@@ -1,0 +1,116 @@
+"""Checks on a loaded ledger: small pure functions run by :func:`run_checks`.
+
+Each check takes the ledger and yields :class:`Problem` values; the loader
+has already reported type and syntax errors, so checks see clean records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .model import Ledger, Problem, Target
+
+Check = Callable[[Ledger], Iterator[Problem]]
+
+
+def _p(t: Target, message: str, *path: str | int, severity: str = "error") -> Problem:
+    return Problem(t.file, f"{t.id}: {message}", t.path + path, severity=severity)  # type: ignore[arg-type]
+
+
+def due_before_start(ledger: Ledger) -> Iterator[Problem]:
+    for t in ledger.targets.values():
+        if t.start and t.due and t.due < t.start:
+            yield _p(t, f"due {t.due} is before start {t.start}", "due")
+
+
+def target_equals_baseline(ledger: Ledger) -> Iterator[Problem]:
+    for t in ledger.targets.values():
+        if t.kind == "quantity" and t.target is not None and t.target == t.baseline:
+            yield _p(t, f"target equals baseline ({t.target:g}): there is nothing to measure", "target")
+
+
+def observations_before_start(ledger: Ledger) -> Iterator[Problem]:
+    for t in ledger.targets.values():
+        if t.start:
+            for o in t.observations:
+                if o.date < t.start:
+                    yield _p(t, f"observation dated {o.date} is before start {t.start}", "observations", o.index)
+
+
+def observations_same_date(ledger: Ledger) -> Iterator[Problem]:
+    for t in ledger.targets.values():
+        for a, b in zip(t.observations, t.observations[1:], strict=False):
+            if a.date == b.date:
+                yield _p(t, f"two observations dated {a.date}; the later line wins", "observations",
+                         b.index, severity="warning")  # fmt: skip
+
+
+def maintain_has_bound(ledger: Ledger) -> Iterator[Problem]:
+    for t in ledger.targets.values():
+        if t.kind == "maintain" and t.at_least is None and t.at_most is None:
+            yield _p(t, "a maintain target needs a bound: at_least = X or at_most = X")
+        if t.at_least is not None and t.at_most is not None and t.at_least > t.at_most:
+            yield _p(t, f"at_least {t.at_least:g} is above at_most {t.at_most:g}", "at_least")
+
+
+def waypoints_sensible(ledger: Ledger) -> Iterator[Problem]:
+    for t in ledger.targets.values():
+        for w in t.trajectory:
+            if w.share is not None and not 0 <= w.share <= 1:
+                yield _p(t, f"waypoint share must be between 0 and 1, got {w.share:g}", "trajectory", w.index)
+            if t.start and t.due and not t.start <= w.date <= t.due:
+                yield _p(t, f"waypoint {w.date} is outside start..due ({t.start}..{t.due})",
+                         "trajectory", w.index, severity="warning")  # fmt: skip
+
+
+def parents_exist(ledger: Ledger) -> Iterator[Problem]:
+    for t in ledger.targets.values():
+        if t.parent is None:
+            continue
+        parent = ledger.targets.get(t.parent)
+        if parent is None:
+            yield _p(t, f"parent '{t.parent}' is not a target in the ledger", "parent")
+        elif parent.kind != "rollup":
+            yield _p(t, f"parent '{t.parent}' is a {parent.kind} target; a parent must be a rollup", "parent")
+
+
+def rollups_have_children(ledger: Ledger) -> Iterator[Problem]:
+    parents = {t.parent for t in ledger.targets.values()}
+    for t in ledger.targets.values():
+        if t.kind == "rollup" and t.id not in parents:
+            yield _p(t, f'rollup has no children (set parent = "{t.id}" on the targets it gathers)')
+
+
+def no_cycles(ledger: Ledger) -> Iterator[Problem]:
+    reported: set[str] = set()
+    for t in ledger.targets.values():
+        seen = [t.id]
+        node = t
+        while node.parent and node.parent in ledger.targets:
+            if node.parent in seen:
+                cycle = seen[seen.index(node.parent) :]
+                if not reported & set(cycle):
+                    reported.update(cycle)
+                    loop = " -> ".join([*cycle, node.parent])
+                    yield _p(ledger.targets[cycle[0]], f"rollup cycle: {loop}", "parent")
+                break
+            seen.append(node.parent)
+            node = ledger.targets[node.parent]
+
+
+#: The checks ``tracker check`` runs, in order.
+CHECKS: tuple[Check, ...] = (
+    due_before_start,
+    target_equals_baseline,
+    observations_before_start,
+    observations_same_date,
+    maintain_has_bound,
+    waypoints_sensible,
+    parents_exist,
+    rollups_have_children,
+    no_cycles,
+)
+
+
+def run_checks(ledger: Ledger) -> list[Problem]:
+    return [p for check in CHECKS for p in check(ledger)]

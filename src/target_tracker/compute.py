@@ -1,0 +1,394 @@
+"""Completion maths: where each target stands as of a date.
+
+All functions are pure: they take the ledger and the as-of date and never
+read the clock. Observations and stages dated after the as-of date are
+ignored, so a past date reproduces what the ledger said then.
+
+ratio    share of the way from baseline to target that is done (not clamped)
+expected share that the plan says should be done by the as-of date (0..1)
+gap      expected - ratio; the status follows from it (序时进度)
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .model import STATUSES, Ledger, Observation, Settings, Target
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStatus:
+    """One target evaluated as of a date.
+
+    current: latest value (quantity, maintain) or stages done (milestones);
+    updated: date of the latest figure or stage; latest: the observation the
+    figure comes from; start/due: the target's, or for a rollup without its
+    own, the span of its children; depth: nesting under rollups (0 = top).
+    """
+
+    target: Target
+    as_of: date
+    status: str
+    ratio: float | None = None
+    expected: float | None = None
+    current: float | None = None
+    updated: date | None = None
+    latest: Observation | None = None
+    stale: bool = False
+    start: date | None = None
+    due: date | None = None
+    area: str = ""
+    depth: int = 0
+    stages_done: int = 0
+
+    @property
+    def gap(self) -> float | None:
+        if self.ratio is None or self.expected is None:
+            return None
+        return self.expected - self.ratio
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    targets: int
+    completion: float | None
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Every target's status as of one date, in display order."""
+
+    ledger: Ledger
+    as_of: date
+    rows: list[TargetStatus]
+    summary: Summary
+
+    def get(self, target_id: str) -> TargetStatus | None:
+        for row in self.rows:
+            if row.target.id == target_id:
+                return row
+        return None
+
+
+# -- the basic ratios ------------------------------------------------------
+
+
+def latest_observation(t: Target, as_of: date) -> Observation | None:
+    """The newest observation dated on or before ``as_of``."""
+    i = bisect.bisect_right(t.observations, as_of, key=lambda o: o.date)
+    return t.observations[i - 1] if i else None
+
+
+def quantity_ratio(t: Target, value: float) -> float:
+    """(value - baseline) / (target - baseline); works for decreasing targets."""
+    assert t.target is not None
+    span = t.target - t.baseline
+    return (value - t.baseline) / span if span else 0.0
+
+
+def maintain_met(t: Target, value: float) -> bool:
+    """Bounds are inclusive: 80 meets at_least 80."""
+    if t.at_least is not None and value < t.at_least:
+        return False
+    if t.at_most is not None and value > t.at_most:
+        return False
+    return True
+
+
+def stages_ratio(t: Target, as_of: date) -> tuple[float, int, date | None]:
+    """Weight of stages done by ``as_of`` / total weight; count; last done date."""
+    total = sum(s.weight for s in t.stages)
+    done = [s for s in t.stages if s.done is not None and s.done <= as_of]
+    last = max((s.done for s in done if s.done), default=None)
+    ratio = sum(s.weight for s in done) / total if total else 0.0
+    return ratio, len(done), last
+
+
+def linear_share(start: date, end: date, as_of: date) -> float:
+    """Share of the days from start to end gone by ``as_of``, clamped to [0, 1]."""
+    days = (end - start).days
+    if days <= 0:
+        return 1.0 if as_of >= end else 0.0
+    return min(1.0, max(0.0, (as_of - start).days / days))
+
+
+def interpolate(points: list[tuple[date, float]], as_of: date) -> float:
+    """Piecewise-linear value at ``as_of`` through dated points (sorted)."""
+    if as_of <= points[0][0]:
+        return points[0][1]
+    for (d0, v0), (d1, v1) in zip(points, points[1:], strict=False):
+        if as_of <= d1:
+            return v0 + (v1 - v0) * linear_share(d0, d1, as_of)
+    return points[-1][1]
+
+
+def expected_share(t: Target, as_of: date) -> float | None:
+    """The planned share done by ``as_of``: waypoints, planned stages or linear."""
+    if t.start is None or t.due is None:
+        return None
+    if t.trajectory:
+        points = [(t.start, 0.0)]
+        for w in t.trajectory:
+            share = w.share if w.share is not None else quantity_ratio(t, w.value or 0.0)
+            points.append((w.date, share))
+        points.append((t.due, 1.0))
+        points.sort(key=lambda p: p[0])
+        return min(1.0, max(0.0, interpolate(points, as_of)))
+    if t.kind == "milestones" and t.stages and all(s.planned for s in t.stages):
+        total = sum(s.weight for s in t.stages)
+        planned = sum(s.weight for s in t.stages if s.planned and s.planned <= as_of)
+        return planned / total if total else 0.0
+    return linear_share(t.start, t.due, as_of)
+
+
+def classify(
+    t: Target,
+    ratio: float | None,
+    expected: float | None,
+    as_of: date,
+    settings: Settings,
+    start: date | None = None,
+    due: date | None = None,
+) -> str:
+    """The status word for a quantity, milestones or rollup target."""
+    start = start or t.start
+    due = due or t.due
+    if t.state != "active":
+        return t.state
+    if start and as_of < start:
+        return "not-started"
+    if ratio is None:
+        return "no-data"
+    if ratio >= 1 - _EPS:
+        return "done"
+    if due and as_of > due:
+        return "overdue"
+    gap = round((expected or 0.0) - ratio, 9)  # 0.55 vs 0.6 must be exactly 0.05
+    if gap <= settings.on_track_gap:
+        return "on-track"
+    if gap <= settings.at_risk_gap:
+        return "at-risk"
+    return "behind"
+
+
+# -- one target ------------------------------------------------------------
+
+
+def evaluate_leaf(t: Target, as_of: date, settings: Settings) -> TargetStatus:
+    """Status of a quantity, maintain or milestones target."""
+    base = dict(target=t, as_of=as_of, start=t.start, due=t.due, area=t.area)
+    if t.kind == "milestones":
+        ratio, n_done, last = stages_ratio(t, as_of)
+        expected = expected_share(t, as_of)
+        status = classify(t, ratio, expected, as_of, settings)
+        return TargetStatus(
+            status=status, ratio=ratio, expected=expected, current=float(n_done),
+            updated=last, stages_done=n_done, **base,  # type: ignore[arg-type]
+        )  # fmt: skip
+    obs = latest_observation(t, as_of)
+    stale = bool(obs is not None and (as_of - obs.date).days > settings.stale_after_days and t.state == "active")
+    if t.kind == "maintain":
+        if t.state != "active":
+            status = t.state
+        elif t.start and as_of < t.start:
+            status = "not-started"
+        elif obs is None:
+            status = "no-data"
+        else:
+            status = "met" if maintain_met(t, obs.value) else "missed"
+        ratio = None if obs is None else (1.0 if maintain_met(t, obs.value) else 0.0)
+        return TargetStatus(
+            status=status, ratio=ratio, expected=None, current=None if obs is None else obs.value,
+            updated=obs.date if obs else None, latest=obs, stale=stale and status in ("met", "missed"),
+            **base,  # type: ignore[arg-type]
+        )  # fmt: skip
+    ratio = None if obs is None else quantity_ratio(t, obs.value)
+    expected = expected_share(t, as_of)
+    status = classify(t, ratio, expected, as_of, settings)
+    return TargetStatus(
+        status=status, ratio=ratio, expected=expected, current=None if obs is None else obs.value,
+        updated=obs.date if obs else None, latest=obs,
+        stale=stale and status not in ("done", "not-started"), **base,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def evaluate_rollup(t: Target, children: list[TargetStatus], as_of: date, settings: Settings) -> TargetStatus:
+    """Weighted mean of the children's ratios, each clamped to [0, 1].
+
+    Cancelled children do not count; a child with no data counts as 0, a
+    maintain child as 1 when met; children's expected shares are averaged
+    the same way unless the rollup has its own dates and trajectory.
+    """
+    counted = [c for c in children if c.target.state != "cancelled"]
+    start = t.start or min((c.start for c in counted if c.start), default=None)
+    due = t.due or max((c.due for c in counted if c.due), default=None)
+    weights = sum(c.target.weight for c in counted)
+    if not counted or all(c.ratio is None for c in counted):
+        ratio = None
+    else:
+        ratio = sum(c.target.weight * _clamp(c.ratio or 0.0) for c in counted) / weights
+    if t.start and t.due and t.trajectory:
+        expected = expected_share(t, as_of)
+    elif counted:
+        expected = sum(c.target.weight * _child_expected(c) for c in counted) / weights
+    else:
+        expected = None
+    if counted and all(c.target.kind == "maintain" for c in counted) and t.state == "active":
+        # a rollup of levels to keep is met or missed, never "done"
+        status = "no-data" if ratio is None else ("met" if ratio >= 1 - _EPS else "missed")
+    else:
+        status = classify(t, ratio, expected, as_of, settings, start, due)
+    updated = max((c.updated for c in counted if c.updated), default=None)
+    return TargetStatus(
+        target=t, as_of=as_of, status=status, ratio=ratio, expected=expected,
+        updated=updated, start=start, due=due, area=t.area,
+    )  # fmt: skip
+
+
+def _child_expected(c: TargetStatus) -> float:
+    if c.target.kind == "maintain":
+        return 1.0
+    return c.expected if c.expected is not None else 0.0
+
+
+def _clamp(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+# -- the whole ledger --------------------------------------------------------
+
+
+def children_of(ledger: Ledger) -> dict[str, list[Target]]:
+    kids: dict[str, list[Target]] = {}
+    for t in ledger.targets.values():
+        if t.parent and t.parent in ledger.targets:
+            kids.setdefault(t.parent, []).append(t)
+    return kids
+
+
+def evaluate(ledger: Ledger, as_of: date) -> Evaluation:
+    """Evaluate every target; rows come grouped by area, rollups above children."""
+    kids = children_of(ledger)
+    settings = ledger.settings
+    done: dict[str, TargetStatus] = {}
+
+    def visit(t: Target, active: set[str]) -> TargetStatus:
+        if t.id in done:
+            return done[t.id]
+        if t.kind == "rollup":
+            active = active | {t.id}
+            child_rows = [visit(c, active) for c in kids.get(t.id, []) if c.id not in active]
+            row = evaluate_rollup(t, child_rows, as_of, settings)
+        else:
+            row = evaluate_leaf(t, as_of, settings)
+        done[t.id] = row
+        return row
+
+    for t in ledger.targets.values():
+        visit(t, set())
+
+    rows = []
+    roots = [t for t in ledger.targets.values() if not t.parent or t.parent not in ledger.targets]
+    areas: dict[str, list[Target]] = {}
+    for t in roots:
+        areas.setdefault(t.area, []).append(t)
+
+    def walk(t: Target, depth: int, area: str, seen: set[str]) -> None:
+        if t.id in seen:
+            return
+        seen.add(t.id)
+        row = done[t.id]
+        rows.append(_with(row, depth=depth, area=row.area or area))
+        for c in kids.get(t.id, []):
+            walk(c, depth + 1, row.area or area, seen)
+
+    seen: set[str] = set()
+    for area_roots in areas.values():
+        for t in area_roots:
+            walk(t, 0, t.area, seen)
+    summary = summarize(rows)
+    return Evaluation(ledger, as_of, rows, summary)
+
+
+def _with(row: TargetStatus, **changes: object) -> TargetStatus:
+    from dataclasses import replace
+
+    return replace(row, **changes)  # type: ignore[arg-type]
+
+
+def completion(rows: Iterable[TargetStatus]) -> float | None:
+    """Weighted mean of the clamped ratios of the top-level, not cancelled
+    targets among ``rows`` (those whose parent is not among them)."""
+    rows = list(rows)
+    ids = {r.target.id for r in rows}
+    top = [r for r in rows if r.target.parent not in ids and r.target.state != "cancelled"]
+    if not top:
+        return None
+    weights = sum(r.target.weight for r in top)
+    return sum(r.target.weight * _clamp(r.ratio or 0.0) for r in top) / weights
+
+
+def summarize(rows: list[TargetStatus]) -> Summary:
+    counts = {s: 0 for s in STATUSES}
+    for r in rows:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return Summary(
+        targets=len(rows),
+        completion=completion(rows),
+        by_status={s: n for s, n in counts.items() if n},
+    )
+
+
+# -- projection --------------------------------------------------------------
+
+
+def projected_completion(row: TargetStatus) -> date | None:
+    """When the recent trend reaches the target, or None if it never does.
+
+    Quantity: least-squares line through the last six figures (with the
+    baseline at start when there is only one). Others: the average pace
+    since start. Maintain targets have no completion date.
+    """
+    t = row.target
+    if row.ratio is None or t.kind == "maintain":
+        return None
+    if row.ratio >= 1 - _EPS:
+        return row.updated
+    if t.kind == "quantity":
+        obs = t.observations[: bisect.bisect_right(t.observations, row.as_of, key=lambda o: o.date)]
+        points = [(o.date, quantity_ratio(t, o.value)) for o in obs[-6:]]
+        if len(points) == 1 and t.start and t.start < points[0][0]:
+            points.insert(0, (t.start, 0.0))
+        if len(points) < 2:
+            return None
+        x0 = points[0][0]
+        xs = [(d - x0).days for d, _ in points]
+        ys = [r for _, r in points]
+        n = len(xs)
+        mx, my = sum(xs) / n, sum(ys) / n
+        sxx = sum((x - mx) ** 2 for x in xs)
+        if sxx == 0:
+            return None
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+        if slope <= 0:
+            return None
+        days_left = (1.0 - ys[-1]) / slope
+        return _add_days(points[-1][0], days_left)
+    start = row.start
+    if start is None or row.ratio <= 0 or row.as_of <= start:
+        return None
+    pace = row.ratio / (row.as_of - start).days
+    return _add_days(start, 1.0 / pace)
+
+
+def _add_days(d: date, days: float) -> date | None:
+    try:
+        return d + timedelta(days=round(days))
+    except OverflowError:
+        return None

@@ -1,0 +1,501 @@
+"""Load a ledger: TOML text -> :class:`~target_tracker.model.Ledger`.
+
+Reading uses the fast standard-library parser (tomllib). Problems with the
+user's data are collected as :class:`~target_tracker.model.Problem` values,
+never raised, so ``tracker check`` can report all of them at once. Line
+numbers are attached only when there is something to report.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .model import (
+    KINDS,
+    STATES,
+    KeyPath,
+    Ledger,
+    Observation,
+    Problem,
+    Settings,
+    Source,
+    Stage,
+    Target,
+    Waypoint,
+)
+
+TOP_KEYS = ("title", "source", "settings", "targets", "include")
+INCLUDED_FILE_KEYS = ("targets",)
+SOURCE_KEYS = ("document", "date", "clause", "url")
+SETTINGS_KEYS = ("on_track_gap", "at_risk_gap", "stale_after_days")
+TARGET_KEYS = (
+    "title", "kind", "area", "owner", "start", "due", "weight", "parent", "state",
+    "source", "notes", "unit", "baseline", "target", "at_least", "at_most",
+    "observations", "stages", "trajectory",
+)  # fmt: skip
+OBSERVATION_KEYS = ("date", "value", "note", "source")
+STAGE_KEYS = ("name", "weight", "planned", "done", "note", "source")
+WAYPOINT_KEYS = ("date", "value", "share", "note")
+KIND_KEYS = {
+    "quantity": {"unit", "baseline", "target", "observations", "trajectory"},
+    "maintain": {"unit", "at_least", "at_most", "observations"},
+    "milestones": {"stages", "trajectory"},
+    "rollup": {"trajectory"},
+}
+KIND_SPECIFIC_KEYS = set().union(*KIND_KEYS.values())
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """The ledger (None when a file could not be read at all) and the problems."""
+
+    ledger: Ledger | None
+    problems: list[Problem]
+    texts: dict[str, str]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def read_text(path: Path) -> tuple[str | None, Problem | None]:
+    """Read a ledger file as UTF-8; a problem instead of an exception."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, Problem(name, "no such ledger file (create one with 'tracker init', or pass -f PATH)")
+    except IsADirectoryError:
+        return None, Problem(name, "is a directory, not a ledger file (pass -f PATH/targets.toml)")
+    except OSError as e:
+        return None, Problem(name, f"cannot read the ledger: {e.strerror or e}")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        return None, Problem(name, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8", line=line)
+
+
+def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | None]:
+    try:
+        return tomllib.loads(text), None
+    except tomllib.TOMLDecodeError as e:
+        msg = str(e)
+        m = _TOML_LINE.search(msg)
+        line = int(m.group(1)) if m else None
+        msg = _TOML_LINE.sub("", msg).strip().rstrip(".")
+        return None, Problem(name, f"TOML syntax error: {msg}", line=line)
+
+
+def load_ledger(path: str | Path, *, locate: bool = True) -> LoadResult:
+    """Read the ledger at ``path`` (and the files it includes) into a model.
+
+    With ``locate`` (the default), problems get line numbers; that costs one
+    extra scan of the text, done only when there are problems.
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    texts: dict[str, str] = {}
+    name = str(path)
+    text, problem = read_text(path)
+    if problem:
+        return LoadResult(None, [problem], texts)
+    assert text is not None
+    texts[name] = text
+    data, problem = parse_toml(text, name)
+    if problem:
+        return LoadResult(None, [problem], texts)
+    assert data is not None
+    builder = _Builder(name, problems)
+    builder.unknown_keys(data, TOP_KEYS, ())
+    title = builder.string(data, "title", ())
+    source = builder.source(data.get("source"), ("source",)) if "source" in data else None
+    settings = builder.settings(data.get("settings", {}))
+    targets: dict[str, Target] = {}
+    files = [name]
+    builder.targets(data, targets)
+    for inc in _includes(data, path, builder):
+        inc_name = str(inc)
+        inc_text, problem = read_text(inc)
+        if problem:
+            problems.append(problem)
+            continue
+        assert inc_text is not None
+        texts[inc_name] = inc_text
+        inc_data, problem = parse_toml(inc_text, inc_name)
+        if problem:
+            problems.append(problem)
+            continue
+        assert inc_data is not None
+        files.append(inc_name)
+        inc_builder = _Builder(inc_name, problems)
+        inc_builder.unknown_keys(inc_data, INCLUDED_FILE_KEYS, ())
+        inc_builder.targets(inc_data, targets)
+    ledger = Ledger(
+        title=title or path.stem,
+        path=name,
+        source=source,
+        settings=settings,
+        targets=targets,
+        files=tuple(files),
+    )
+    if locate and problems:
+        problems = attach_lines(problems, texts)
+    return LoadResult(ledger, problems, texts)
+
+
+def attach_lines(problems: list[Problem], texts: dict[str, str]) -> list[Problem]:
+    """Fill in the line of each problem that has a key path but no line."""
+    from .locate import LineIndex
+
+    indexes: dict[str, LineIndex] = {}
+    out = []
+    for p in problems:
+        if p.line is None and p.path and p.file in texts:
+            index = indexes.get(p.file)
+            if index is None:
+                index = indexes[p.file] = LineIndex(texts[p.file])
+            p = replace(p, line=index.line_of(p.path))
+        out.append(p)
+    return out
+
+
+def _includes(data: dict[str, Any], path: Path, builder: _Builder) -> list[Path]:
+    raw = data.get("include", [])
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        builder.error(("include",), "include must be a list of file or folder paths")
+        return []
+    found: list[Path] = []
+    for i, entry in enumerate(raw):
+        p = (path.parent / entry).resolve() if not Path(entry).is_absolute() else Path(entry)
+        rel = Path(path.parent / entry)
+        if p.is_dir():
+            found.extend(sorted(rel / f.name for f in p.glob("*.toml")))
+        elif p.exists():
+            found.append(rel)
+        else:
+            builder.error(("include", i), f"included path '{entry}' does not exist")
+    seen: set[Path] = {path.resolve()}
+    unique = []
+    for f in found:
+        if f.resolve() not in seen:
+            seen.add(f.resolve())
+            unique.append(f)
+    return unique
+
+
+def _is_number(v: Any) -> bool:
+    return (type(v) is int or type(v) is float) and math.isfinite(v)
+
+
+def _describe(v: Any) -> str:
+    if isinstance(v, bool):
+        return f"true/false ({str(v).lower()})"
+    if isinstance(v, str):
+        return f"text '{v}'" if len(v) < 40 else "text"
+    if isinstance(v, float):
+        return str(v)
+    if isinstance(v, dict):
+        return "a table"
+    if isinstance(v, list):
+        return "a list"
+    return type(v).__name__
+
+
+class _Builder:
+    """Turns the parsed TOML of one file into records, collecting problems."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+
+    def error(self, path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(self.file, message, path))
+
+    def warning(self, path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(self.file, message, path, severity="warning"))
+
+    def unknown_keys(self, table: dict[str, Any], known: tuple[str, ...], path: KeyPath) -> None:
+        for key in table:
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=1)
+                where = f" in [{'.'.join(map(str, path))}]" if path else ""
+                suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (known keys: {', '.join(known)})"
+                self.warning(path + (key,), f"unknown key '{key}'{where}{suggestion}")
+
+    # -- scalar fields ----------------------------------------------------
+    def string(self, table: dict[str, Any], key: str, path: KeyPath, required: bool = False) -> str | None:
+        v = table.get(key)
+        if v is None:
+            if required:
+                self.error(path, f"missing required key '{key}'")
+            return None
+        if not isinstance(v, str):
+            self.error(path + (key,), f"'{key}' must be text in quotes, got {_describe(v)}")
+            return None
+        return v
+
+    def number(self, table: dict[str, Any], key: str, path: KeyPath, required: bool = False) -> float | None:
+        v = table.get(key)
+        if v is None:
+            if required:
+                self.error(path, f"missing required key '{key}'")
+            return None
+        if type(v) is int or type(v) is float:
+            if not math.isfinite(v):
+                self.error(path + (key,), f"'{key}' must be a finite number, got {v}")
+                return None
+            return v
+        self.error(path + (key,), f"'{key}' must be a number, got {_describe(v)}")
+        return None
+
+    def date(self, table: dict[str, Any], key: str, path: KeyPath, required: bool = False) -> date | None:
+        v = table.get(key)
+        if v is None:
+            if required:
+                self.error(path, f"missing required key '{key}'")
+            return None
+        if type(v) is date:
+            return v
+        if isinstance(v, datetime):
+            return v.date()
+        if isinstance(v, str):
+            from .dates import DateError, parse_date
+
+            try:
+                return parse_date(v)
+            except DateError as e:
+                self.error(path + (key,), f"'{key}': {e}")
+                return None
+        self.error(path + (key,), f"'{key}' must be a date like 2021-10-31, got {_describe(v)}")
+        return None
+
+    def source(self, v: Any, path: KeyPath) -> Source | None:
+        if isinstance(v, str):
+            return Source(document=v)
+        if not isinstance(v, dict):
+            self.error(path, f"source must be text or a table {{ document = ..., date = ... }}, got {_describe(v)}")
+            return None
+        self.unknown_keys(v, SOURCE_KEYS, path)
+        return Source(
+            document=self.string(v, "document", path),
+            date=self.date(v, "date", path),
+            clause=self.string(v, "clause", path),
+            url=self.string(v, "url", path),
+        )
+
+    def settings(self, v: Any) -> Settings:
+        path: KeyPath = ("settings",)
+        if not isinstance(v, dict):
+            self.error(path, "settings must be a table")
+            return Settings()
+        self.unknown_keys(v, SETTINGS_KEYS, path)
+        defaults = Settings()
+        on_track = self.number(v, "on_track_gap", path)
+        at_risk = self.number(v, "at_risk_gap", path)
+        stale = self.number(v, "stale_after_days", path)
+        if stale is not None and (stale != int(stale) or stale < 1):
+            self.error(path + ("stale_after_days",), "stale_after_days must be a whole number of days >= 1")
+            stale = None
+        settings = Settings(
+            on_track_gap=defaults.on_track_gap if on_track is None else on_track,
+            at_risk_gap=defaults.at_risk_gap if at_risk is None else at_risk,
+            stale_after_days=defaults.stale_after_days if stale is None else int(stale),
+        )
+        if settings.on_track_gap > settings.at_risk_gap:
+            self.error(path, "on_track_gap must not be larger than at_risk_gap")
+        return settings
+
+    # -- targets ----------------------------------------------------------
+    def targets(self, data: dict[str, Any], into: dict[str, Target]) -> None:
+        raw = data.get("targets", {})
+        if not isinstance(raw, dict):
+            self.error(("targets",), "targets must be tables: [targets.ID]")
+            return
+        for tid, table in raw.items():
+            path: KeyPath = ("targets", tid)
+            if not ID_PATTERN.match(tid):
+                self.error(path, f"target id '{tid}' must use only letters, digits, '-' and '_'")
+                continue
+            if not isinstance(table, dict):
+                self.error(path, f"targets.{tid} must be a table [targets.{tid}]")
+                continue
+            target = self.target(tid, table, path)
+            if target is None:
+                continue
+            if tid in into:
+                other = into[tid]
+                self.error(path, f"duplicate target id '{tid}' (also in {other.file})")
+                continue
+            into[tid] = target
+
+    def target(self, tid: str, t: dict[str, Any], path: KeyPath) -> Target | None:
+        self.unknown_keys(t, TARGET_KEYS, path)
+        kind = self.string(t, "kind", path)
+        if kind is None and "kind" not in t:
+            kind = _infer_kind(t)
+            if kind is None:
+                self.error(path, "missing required key 'kind' (quantity, maintain, milestones or rollup)")
+                return None
+        if kind not in KINDS:
+            if kind is not None:
+                hint = difflib.get_close_matches(kind, KINDS, n=1)
+                tip = f" (did you mean '{hint[0]}'?)" if hint else ""
+                self.error(path + ("kind",), f"unknown kind '{kind}'{tip}: use {', '.join(KINDS)}")
+            return None
+        for key in t:
+            if key in KIND_SPECIFIC_KEYS and key not in KIND_KEYS[kind]:
+                self.warning(path + (key,), f"'{key}' is ignored for a {kind} target")
+        title = self.string(t, "title", path, required=True)
+        state = self.string(t, "state", path) or "active"
+        if state not in STATES:
+            self.error(path + ("state",), f"state must be one of {', '.join(STATES)}, got '{state}'")
+            state = "active"
+        weight = self.number(t, "weight", path)
+        if weight is not None and weight <= 0:
+            self.error(path + ("weight",), f"weight must be above 0, got {weight}")
+        needs_dates = kind in ("quantity", "milestones")
+        fields: dict[str, Any] = dict(
+            id=tid,
+            title=title or tid,
+            kind=kind,
+            file=self.file,
+            area=self.string(t, "area", path) or "",
+            owner=self.string(t, "owner", path) or "",
+            start=self.date(t, "start", path, required=needs_dates),
+            due=self.date(t, "due", path, required=needs_dates),
+            weight=weight if weight is not None and weight > 0 else 1.0,
+            parent=self.string(t, "parent", path),
+            state=state,
+            source=self.source(t["source"], path + ("source",)) if "source" in t else None,
+            notes=self.string(t, "notes", path),
+            unit=self.string(t, "unit", path) or "",
+        )
+        if kind == "quantity":
+            fields["baseline"] = self.number(t, "baseline", path) or 0.0
+            fields["target"] = self.number(t, "target", path, required=True)
+        if kind == "maintain":
+            fields["at_least"] = self.number(t, "at_least", path)
+            fields["at_most"] = self.number(t, "at_most", path)
+        if kind in ("quantity", "maintain"):
+            fields["observations"] = self.observations(t.get("observations", []), path + ("observations",))
+        if kind == "milestones":
+            fields["stages"] = self.stages(t.get("stages"), path + ("stages",))
+        if kind != "maintain" and "trajectory" in t:
+            fields["trajectory"] = self.trajectory(t["trajectory"], path + ("trajectory",))
+        return Target(**fields)
+
+    def observations(self, raw: Any, path: KeyPath) -> tuple[Observation, ...]:
+        if not isinstance(raw, list):
+            self.error(path, "observations must be a list: [ { date = 2021-10-31, value = 89 }, ... ]")
+            return ()
+        out: list[Observation] = []
+        for i, o in enumerate(raw):
+            # Fast path: the common, well-formed entry.
+            if type(o) is dict:
+                d = o.get("date")
+                v = o.get("value")
+                if type(d) is date and _is_number(v) and all(k in OBSERVATION_KEYS for k in o):
+                    note = o.get("note")
+                    src = o.get("source")
+                    if (note is None or type(note) is str) and (src is None or type(src) is str):
+                        out.append(Observation(d, v, note, src, i))
+                        continue
+            obs = self.observation(o, path + (i,), i)
+            if obs is not None:
+                out.append(obs)
+        if any(out[k].date > out[k + 1].date for k in range(len(out) - 1)):
+            out.sort(key=lambda o: o.date)
+        return tuple(out)
+
+    def observation(self, o: Any, path: KeyPath, i: int) -> Observation | None:
+        if not isinstance(o, dict):
+            self.error(path, f"an observation must be {{ date = ..., value = ... }}, got {_describe(o)}")
+            return None
+        self.unknown_keys(o, OBSERVATION_KEYS, path)
+        d = self.date(o, "date", path, required=True)
+        v = self.number(o, "value", path, required=True)
+        note = self.string(o, "note", path)
+        src = self.string(o, "source", path)
+        if d is None or v is None:
+            return None
+        return Observation(d, v, note, src, i)
+
+    def stages(self, raw: Any, path: KeyPath) -> tuple[Stage, ...]:
+        if raw is None:
+            self.error(path[:-1], "missing required key 'stages' for a milestones target")
+            return ()
+        if not isinstance(raw, list):
+            self.error(path, "stages must be a list: [ { name = ..., planned = ... }, ... ]")
+            return ()
+        if not raw:
+            self.error(path, "a milestones target needs at least one stage")
+        out = []
+        for i, s in enumerate(raw):
+            p = path + (i,)
+            if not isinstance(s, dict):
+                self.error(p, f"a stage must be {{ name = ..., planned = ... }}, got {_describe(s)}")
+                continue
+            self.unknown_keys(s, STAGE_KEYS, p)
+            name = self.string(s, "name", p, required=True)
+            weight = self.number(s, "weight", p)
+            if weight is not None and weight <= 0:
+                self.error(p + ("weight",), f"stage weight must be above 0, got {weight}")
+                weight = None
+            if name is None:
+                continue
+            out.append(
+                Stage(
+                    name=name,
+                    weight=1.0 if weight is None else weight,
+                    planned=self.date(s, "planned", p),
+                    done=self.date(s, "done", p),
+                    note=self.string(s, "note", p),
+                    source=self.string(s, "source", p),
+                    index=i,
+                )
+            )
+        return tuple(out)
+
+    def trajectory(self, raw: Any, path: KeyPath) -> tuple[Waypoint, ...]:
+        if not isinstance(raw, list):
+            self.error(path, "trajectory must be a list: [ { date = ..., value = ... }, ... ]")
+            return ()
+        out = []
+        for i, w in enumerate(raw):
+            p = path + (i,)
+            if not isinstance(w, dict):
+                self.error(p, f"a waypoint must be {{ date = ..., value = ... }}, got {_describe(w)}")
+                continue
+            self.unknown_keys(w, WAYPOINT_KEYS, p)
+            d = self.date(w, "date", p, required=True)
+            value = self.number(w, "value", p)
+            share = self.number(w, "share", p)
+            if (value is None) == (share is None):
+                self.error(p, "a waypoint needs exactly one of 'value' (in the unit) or 'share' (0 to 1)")
+                continue
+            if d is not None:
+                out.append(Waypoint(d, value, share, self.string(w, "note", p), i))
+        out.sort(key=lambda w: w.date)
+        return tuple(out)
+
+
+def _infer_kind(t: dict[str, Any]) -> str | None:
+    if "stages" in t:
+        return "milestones"
+    if "at_least" in t or "at_most" in t:
+        return "maintain"
+    if "target" in t:
+        return "quantity"
+    return None

@@ -1,0 +1,183 @@
+"""The ledger's domain records.
+
+Everything here is a frozen dataclass built by :mod:`target_tracker.load` from
+``targets.toml``. Records remember where they came from (file and key path)
+so that any problem found later can be reported as ``file:line: message``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+KINDS = ("quantity", "maintain", "milestones", "rollup")
+STATES = ("active", "paused", "cancelled")
+
+#: Every status word the tool uses, in the order summaries list them.
+STATUSES = (
+    "done",
+    "on-track",
+    "at-risk",
+    "behind",
+    "overdue",
+    "met",
+    "missed",
+    "not-started",
+    "no-data",
+    "paused",
+    "cancelled",
+)
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a commitment or a figure was made public.
+
+    document: the document's name (or a URL); date: its publication date;
+    clause: the clause, page or quote that carries the commitment or figure.
+    """
+
+    document: str | None = None
+    date: date | None = None
+    clause: str | None = None
+    url: str | None = None
+
+    def cite(self) -> str:
+        """One line a planner can paste: document (date), clause."""
+        parts = [self.document or self.url or ""]
+        if self.date:
+            parts.append(f"({self.date.isoformat()})")
+        text = " ".join(p for p in parts if p)
+        if self.clause:
+            text = f"{text}: {self.clause}" if text else self.clause
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One dated figure reported for a quantity or maintain target.
+
+    index: position in the file's ``observations`` list (for error lines).
+    """
+
+    date: date
+    value: float
+    note: str | None = None
+    source: str | None = None
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A named stage of a milestones target (approval, construction start...).
+
+    planned: when the plan says it should be done; done: when it was done.
+    """
+
+    name: str
+    weight: float = 1.0
+    planned: date | None = None
+    done: date | None = None
+    note: str | None = None
+    source: str | None = None
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Waypoint:
+    """An interim point on the planned trajectory.
+
+    Exactly one of ``value`` (in the target's unit; quantity only) and
+    ``share`` (fraction of the way from baseline to target, 0..1) is set.
+    """
+
+    date: date
+    value: float | None = None
+    share: float | None = None
+    note: str | None = None
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One public commitment.
+
+    id: stable key (``[targets.ID]``); kind: quantity, maintain, milestones or
+    rollup; area: the plan's pillar or chapter; weight: its weight inside its
+    parent rollup; state: active, paused or cancelled. ``target`` is the
+    goal value of a quantity; ``at_least`` / ``at_most`` the bound of a
+    maintain target. ``file`` is the ledger file that holds the target.
+    """
+
+    id: str
+    title: str
+    kind: str
+    file: str
+    area: str = ""
+    owner: str = ""
+    start: date | None = None
+    due: date | None = None
+    weight: float = 1.0
+    parent: str | None = None
+    state: str = "active"
+    source: Source | None = None
+    notes: str | None = None
+    unit: str = ""
+    baseline: float = 0.0
+    target: float | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    observations: tuple[Observation, ...] = ()
+    stages: tuple[Stage, ...] = ()
+    trajectory: tuple[Waypoint, ...] = ()
+
+    @property
+    def path(self) -> KeyPath:
+        return ("targets", self.id)
+
+    @property
+    def decreasing(self) -> bool:
+        return self.target is not None and self.target < self.baseline
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Thresholds, overridable in the ledger's ``[settings]`` table."""
+
+    on_track_gap: float = 0.05
+    at_risk_gap: float = 0.15
+    stale_after_days: int = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """The whole ledger: metadata, settings and targets in file order."""
+
+    title: str
+    path: str
+    source: Source | None = None
+    settings: Settings = field(default_factory=Settings)
+    targets: dict[str, Target] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem with the user's data, reported as ``file:line: message``."""
+
+    file: str
+    message: str
+    path: KeyPath = ()
+    line: int | None = None
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {prefix}{self.message}"

@@ -1,0 +1,214 @@
+"""Render one intermediate :class:`Table` (or a JSON-able dict) in any format.
+
+Every command that prints data builds a :class:`View` and hands it to
+:func:`render`; there is one renderer per format and no command formats
+output by itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Formats every data command accepts, besides any tabulate table style.
+FORMATS = ("text", "markdown", "csv", "json")
+TABLE_STYLES = ("simple", "plain", "github", "grid", "rounded_grid", "fancy_grid", "pipe", "orgtbl", "rst")
+FORMAT_HELP = "Output format: text (default), markdown, csv, json, or a table style: " + ", ".join(TABLE_STYLES)
+
+STATUS_COLORS = {
+    "done": "32",  # green
+    "met": "32",
+    "on-track": "32",
+    "at-risk": "33",  # yellow
+    "behind": "31",  # red
+    "overdue": "1;31",  # bold red
+    "missed": "1;31",
+    "no-data": "35",  # magenta
+    "not-started": "2",  # dim
+    "paused": "2",
+    "cancelled": "2",
+}
+
+
+class FormatError(ValueError):
+    pass
+
+
+def _plain(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+@dataclass
+class Column:
+    """A column: ``key`` into the row, ``text`` turns the raw value into a cell."""
+
+    key: str
+    header: str
+    align: str = "left"
+    text: Callable[[Any], str] = _plain
+    colored: bool = False  # status words get colour on a terminal
+    in_text: bool = True  # shown to people (text, markdown)
+    in_csv: bool = True  # written to CSV, raw
+
+
+@dataclass
+class Table:
+    """Rows of raw values, optionally in labelled groups (areas)."""
+
+    columns: list[Column]
+    groups: list[tuple[str | None, list[dict[str, Any]]]]
+    title: str | None = None
+    notes: list[str] = field(default_factory=list)  # printed under the table
+
+
+@dataclass
+class View:
+    """What a command shows: tables for people, ``data`` for programs."""
+
+    tables: list[Table]
+    data: Any
+    heading: str | None = None
+
+
+def check_format(fmt: str) -> str:
+    if fmt in FORMATS or fmt in TABLE_STYLES:
+        return fmt
+    raise FormatError(f"unknown format '{fmt}': use {', '.join(FORMATS)} or a table style ({', '.join(TABLE_STYLES)})")
+
+
+def render(view: View, fmt: str = "text", color: bool = False) -> str:
+    check_format(fmt)
+    if fmt == "json":
+        return json.dumps(view.data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return render_csv(view.tables[0])
+    if fmt == "markdown":
+        return render_markdown(view)
+    return render_text(view, "simple" if fmt == "text" else fmt, color)
+
+
+def _cells(table: Table, rows: list[dict[str, Any]], color: bool) -> list[list[str]]:
+    out = []
+    for row in rows:
+        cells = []
+        for c in table.columns:
+            if not c.in_text:
+                continue
+            s = c.text(row.get(c.key))
+            if color and c.colored and s in STATUS_COLORS:
+                s = f"\x1b[{STATUS_COLORS[s]}m{s}\x1b[0m"
+            cells.append(s)
+        out.append(cells)
+    return out
+
+
+def _tabulate(headers: list[str], cells: list[list[str]], style: str, aligns: list[str]) -> str:
+    import tabulate as tab
+
+    # preserve_whitespace keeps the indent that shows rollup nesting
+    return tab.tabulate(
+        cells, headers=headers, tablefmt=style, colalign=aligns, disable_numparse=True, preserve_whitespace=True
+    )
+
+
+def _heads(table: Table) -> tuple[list[str], list[str]]:
+    shown = [c for c in table.columns if c.in_text]
+    return [c.header for c in shown], [c.align for c in shown]
+
+
+def render_text(view: View, style: str, color: bool = False) -> str:
+    """Plain-text tables; group labels are inserted between rows so that the
+    columns of all groups line up."""
+    parts: list[str] = []
+    if view.heading:
+        parts.append(view.heading)
+    for table in view.tables:
+        if table.title:
+            parts.append(("\n" if parts else "") + table.title)
+        headers, aligns = _heads(table)
+        rows = [r for _, g in table.groups for r in g]
+        if not rows:
+            parts.append("(none)")
+        else:
+            lines = _tabulate(headers, _cells(table, rows, color), style, aligns).split("\n")
+            parts.append("\n".join(_insert_group_labels(lines, table, style, len(rows))))
+        parts.extend(table.notes)
+    return "\n".join(parts) + "\n"
+
+
+def _insert_group_labels(lines: list[str], table: Table, style: str, n_rows: int) -> list[str]:
+    labels = [(label, len(rows)) for label, rows in table.groups]
+    if len(labels) <= 1 and not (labels and labels[0][0]):
+        return lines
+    # Row lines are the last n_rows lines that are not rule lines.
+    rule_chars = set("-=+|:─━═╞╡╪╤╧╘╛╒╕├┤┼┬┴└┘┌┐│ ╭╮╰╯")
+    is_rule = [bool(line) and set(line) <= rule_chars for line in lines]
+    row_idx = [i for i, r in enumerate(is_rule) if not r]
+    body = row_idx[-n_rows:] if n_rows else []
+    inserts: dict[int, str] = {}
+    k = 0
+    for label, count in labels:
+        if count and label is not None and k < len(body):
+            inserts[body[k]] = f"▸ {label}"
+        k += count
+    out = []
+    for i, line in enumerate(lines):
+        if i in inserts:
+            # before a row; for boxed styles the label goes above the rule
+            j = len(out)
+            if style not in ("simple", "plain") and j and is_rule[i - 1]:
+                out.insert(j - 1, inserts[i])
+            else:
+                out.append(inserts[i])
+        out.append(line)
+    return out
+
+
+def render_markdown(view: View) -> str:
+    parts: list[str] = []
+    if view.heading:
+        parts.append(f"# {view.heading}\n")
+    for table in view.tables:
+        if table.title:
+            parts.append(f"## {table.title}\n")
+        headers, aligns = _heads(table)
+        for label, rows in table.groups:
+            if label is not None:
+                parts.append(f"### {label}\n")
+            if rows:
+                cells = [[md_escape(x) for x in r] for r in _cells(table, rows, False)]
+                parts.append(_tabulate(headers, cells, "github", aligns) + "\n")
+            else:
+                parts.append("(none)\n")
+        parts.extend(f"{n}\n" for n in table.notes)
+    return "\n".join(parts)
+
+
+def md_escape(s: str) -> str:
+    """Keep a cell from breaking a Markdown table or becoming markup."""
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(v: Any) -> Any:
+    """Neutralise text that a spreadsheet would run as a formula; numbers stay numbers."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return "" if v is None else v
+
+
+def render_csv(table: Table) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    cols = [c for c in table.columns if c.in_csv]
+    w.writerow([c.key for c in cols])
+    for _, rows in table.groups:
+        for row in rows:
+            w.writerow([csv_cell(row.get(c.key)) for c in cols])
+    return buf.getvalue()

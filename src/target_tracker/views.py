@@ -1,0 +1,424 @@
+"""Build the views that commands print: evaluation -> :class:`View`.
+
+The JSON of ``status`` is a documented contract (README, "JSON output");
+change it only by adding fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .compute import Evaluation, TargetStatus, children_of, projected_completion, quantity_ratio
+from .model import Ledger, Source, Target
+from .render import Column, Table, View
+
+BAR_WIDTH = 10
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+# -- small formatters ---------------------------------------------------------
+
+
+def fmt_num(v: float | None) -> str:
+    """89 -> '89', 6.178 -> '6.178', 1234567 -> '1,234,567'."""
+    if v is None:
+        return "–"
+    if v == int(v) and abs(v) < 1e15:
+        return f"{int(v):,}"
+    return f"{v:,.4f}".rstrip("0").rstrip(".")
+
+
+def fmt_pct(x: float | None) -> str:
+    return "–" if x is None else f"{x * 100:.1f}%"
+
+
+def fmt_date(d: date | None) -> str:
+    return d.isoformat() if d else "–"
+
+
+def bar(ratio: float | None, width: int = BAR_WIDTH) -> str:
+    """A Unicode progress bar, in eighths of a cell."""
+    if ratio is None:
+        return ""
+    eighths = round(min(1.0, max(0.0, ratio)) * width * 8)
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (_EIGHTHS[part] if part else "")).ljust(width, "·")
+
+
+def truncate(text: str, width: int) -> str:
+    """Cut to ``width`` terminal columns (Chinese characters count as two)."""
+    from wcwidth import wcswidth, wcwidth
+
+    if wcswidth(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = max(wcwidth(ch), 0)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def bound_text(t: Target) -> str:
+    if t.at_least is not None and t.at_most is not None:
+        return f"{fmt_num(t.at_least)}–{fmt_num(t.at_most)}"
+    if t.at_least is not None:
+        return f"≥ {fmt_num(t.at_least)}"
+    return f"≤ {fmt_num(t.at_most)}"
+
+
+def progress_text(row: TargetStatus, n_children: int = 0) -> str:
+    """'89 / 102 tasks', '2 / 4 stages', '85 % (≥ 80)', '5 targets'."""
+    t = row.target
+    unit = f" {t.unit}" if t.unit else ""
+    if t.kind == "quantity":
+        return f"{fmt_num(row.current)} / {fmt_num(t.target)}{unit}"
+    if t.kind == "maintain":
+        return f"{fmt_num(row.current)}{unit} ({bound_text(t)})"
+    if t.kind == "milestones":
+        return f"{row.stages_done} / {len(t.stages)} stages"
+    return f"{n_children} targets"
+
+
+def source_of(t: Target, ledger: Ledger) -> Source | None:
+    """The target's source; what it leaves out (document, date) is the ledger's."""
+    own, base = t.source, ledger.source
+    if own is None or base is None:
+        return own or base
+    return Source(
+        document=own.document or base.document,
+        date=own.date or (base.date if not own.document else None),
+        clause=own.clause,
+        url=own.url or (base.url if not own.document else None),
+    )
+
+
+def source_json(s: Source | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "document": s.document,
+        "date": s.date.isoformat() if s.date else None,
+        "clause": s.clause,
+        "url": s.url,
+    }
+
+
+def _r4(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+# -- status ------------------------------------------------------------------
+
+
+def target_json(row: TargetStatus, ledger: Ledger) -> dict[str, Any]:
+    """One target of the JSON contract (README: JSON output)."""
+    t = row.target
+    baseline: float | None = t.baseline
+    goal = t.target
+    if t.kind == "milestones":
+        baseline, goal = 0, len(t.stages)
+    elif t.kind in ("maintain", "rollup"):
+        baseline = None
+    latest = row.latest
+    return {
+        "id": t.id,
+        "title": t.title,
+        "kind": t.kind,
+        "area": row.area,
+        "owner": t.owner,
+        "unit": t.unit if t.kind != "milestones" else "stages",
+        "baseline": baseline,
+        "target": goal,
+        "current": row.current,
+        "ratio": _r4(row.ratio),
+        "expected": _r4(row.expected),
+        "status": row.status,
+        "due": row.due.isoformat() if row.due else None,
+        "updated": row.updated.isoformat() if row.updated else None,
+        "stale": row.stale,
+        "parent": t.parent,
+        "source": source_json(source_of(t, ledger)),
+        # additions beyond the contract's minimum
+        "start": row.start.isoformat() if row.start else None,
+        "gap": _r4(row.gap),
+        "at_least": t.at_least,
+        "at_most": t.at_most,
+        "depth": row.depth,
+        "state": t.state,
+        "latest": None
+        if latest is None
+        else {
+            "date": latest.date.isoformat(),
+            "value": latest.value,
+            "note": latest.note,
+            "source": latest.source,
+        },
+    }
+
+
+def status_json(ev: Evaluation, rows: list[TargetStatus]) -> dict[str, Any]:
+    from .compute import summarize
+
+    summary = summarize(rows) if rows is not ev.rows else ev.summary
+    return {
+        "ledger": ev.ledger.title,
+        "as_of": ev.as_of.isoformat(),
+        "summary": {
+            "targets": summary.targets,
+            "completion": _r4(summary.completion),
+            "by_status": summary.by_status,
+        },
+        "targets": [target_json(r, ev.ledger) for r in rows],
+    }
+
+
+def status_row(row: TargetStatus, n_children: int) -> dict[str, Any]:
+    t = row.target
+    indent = "  " * (row.depth - 1) + "└ " if row.depth else ""
+    return {
+        "label": indent + t.id,
+        "id": t.id,
+        "title": t.title,
+        "area": row.area,
+        "kind": t.kind,
+        "progress": progress_text(row, n_children),
+        "current": row.current,
+        "target": t.target,
+        "unit": t.unit,
+        "ratio": row.ratio,
+        "expected": row.expected,
+        "bar": row.ratio,
+        "status": row.status,
+        "due": row.due,
+        "updated": row.updated,
+        "stale": row.stale,
+        "owner": t.owner,
+    }
+
+
+def _updated_text(v: Any) -> str:
+    return fmt_date(v)
+
+
+STATUS_COLUMNS = [
+    Column("label", "id", in_csv=False),
+    Column("id", "id", in_text=False),
+    Column("title", "title", text=lambda v: truncate(v, 34)),
+    Column("area", "area", in_text=False),
+    Column("kind", "kind", in_text=False),
+    Column("progress", "progress", align="right"),
+    Column("current", "current", in_text=False),
+    Column("target", "target", in_text=False),
+    Column("unit", "unit", in_text=False),
+    Column("ratio", "done", align="right", text=fmt_pct),
+    Column("expected", "expected", align="right", text=fmt_pct),
+    Column("bar", "", text=bar, in_csv=False),
+    Column("status", "status", colored=True),
+    Column("due", "due", text=fmt_date),
+    Column("updated", "updated", text=_updated_text),
+    Column("stale", "stale", in_text=False),
+    Column("owner", "owner", in_text=False),
+]
+
+
+def summary_line(ev: Evaluation, rows: list[TargetStatus]) -> str:
+    from .compute import summarize
+
+    s = summarize(rows) if rows is not ev.rows else ev.summary
+    counts = ", ".join(f"{n} {status}" for status, n in s.by_status.items())
+    stale = sum(1 for r in rows if r.stale)
+    stale_text = f"; {stale} stale" if stale else ""
+    return (
+        f"{s.targets} targets: {counts}{stale_text}. "
+        f"Overall completion {fmt_pct(s.completion)} as of {ev.as_of.isoformat()}."
+    )
+
+
+def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True) -> View:
+    kids = children_of(ev.ledger)
+    groups: dict[str | None, list[dict[str, Any]]] = {}
+    for r in rows:
+        label = (r.area or "(no area)") if grouped else None
+        record = status_row(r, len(kids.get(r.target.id, [])))
+        groups.setdefault(label, []).append(record)
+    notes = [summary_line(ev, rows)]
+    if any(r.stale for r in rows):
+        notes.append(
+            f"stale: no figure for more than {ev.ledger.settings.stale_after_days} days: "
+            + ", ".join(r.target.id for r in rows if r.stale)
+        )
+    table = Table(STATUS_COLUMNS, list(groups.items()), notes=notes)
+    heading = f"{ev.ledger.title} — status as of {ev.as_of.isoformat()}"
+    return View([table], status_json(ev, rows), heading=heading)
+
+
+# -- show ----------------------------------------------------------------------
+
+
+def show_view(ev: Evaluation, target_id: str) -> View:
+    """One target in full: fields, source, trajectory, figures, stages, children."""
+    ledger = ev.ledger
+    row = ev.get(target_id)
+    assert row is not None
+    t = row.target
+    projected = projected_completion(row)
+    kids = children_of(ledger).get(t.id, [])
+    src = source_of(t, ledger)
+    fields: list[tuple[str, Any]] = [
+        ("title", t.title),
+        ("kind", t.kind),
+        ("area", row.area),
+        ("owner", t.owner),
+        ("state", t.state),
+        ("start", fmt_date(row.start)),
+        ("due", fmt_date(row.due)),
+        ("progress", progress_text(row, len(kids))),
+    ]
+    if t.kind == "quantity":
+        fields.append(("baseline -> target", f"{fmt_num(t.baseline)} -> {fmt_num(t.target)} {t.unit}".strip()))
+    if t.kind == "maintain":
+        fields.append(("bound", f"{bound_text(t)} {t.unit}".strip()))
+    fields += [
+        ("done", fmt_pct(row.ratio)),
+        ("expected", fmt_pct(row.expected)),
+        ("status", row.status + (" (stale)" if row.stale else "")),
+        ("updated", fmt_date(row.updated)),
+        ("projected completion", _projection_text(row, projected)),
+        ("weight", fmt_num(t.weight)),
+        ("parent", t.parent or "–"),
+        ("source", (src.cite() if src else "–") + ("" if t.source else " (the ledger's)")),
+        ("source file", src.url if src and src.url else "–"),
+        ("file", t.file),
+    ]
+    if t.notes:
+        fields.append(("notes", t.notes))
+    kv = [Column("field", "field"), Column("value", "value")]
+    tables = [Table(kv, [(None, [{"field": k, "value": v} for k, v in fields])], title=f"{t.id}")]
+    data: dict[str, Any] = target_json(row, ledger)
+    data["projected_completion"] = projected.isoformat() if projected else None
+    data["notes"] = t.notes
+    if t.kind in ("quantity", "maintain"):
+        tables.append(_observations_table(t, ev.as_of))
+        data["observations"] = [
+            {"date": o.date.isoformat(), "value": o.value, "note": o.note, "source": o.source} for o in t.observations
+        ]
+    if t.trajectory:
+        tables.append(_trajectory_table(t))
+        data["trajectory"] = [
+            {"date": w.date.isoformat(), "value": w.value, "share": w.share, "note": w.note} for w in t.trajectory
+        ]
+    if t.kind == "milestones":
+        tables.append(_stages_table(t, ev.as_of))
+        data["stages"] = [
+            {
+                "name": s.name,
+                "weight": s.weight,
+                "planned": s.planned.isoformat() if s.planned else None,
+                "done": s.done.isoformat() if s.done else None,
+                "note": s.note,
+                "source": s.source,
+            }
+            for s in t.stages
+        ]
+    if t.kind == "rollup":
+        child_rows = [ev.get(k.id) for k in kids]
+        records = [status_row(c, 0) for c in child_rows if c is not None]
+        cols = [c for c in STATUS_COLUMNS if c.key != "label"]
+        cols = [Column(c.key, c.header, c.align, c.text, c.colored, True if c.key == "id" else c.in_text, c.in_csv)
+                for c in cols]  # fmt: skip
+        tables.append(Table(cols, [(None, records)], title="children"))
+        data["children"] = [k.id for k in kids]
+    return View(tables, data, heading=f"{t.title}")
+
+
+def _projection_text(row: TargetStatus, projected: date | None) -> str:
+    if row.target.kind == "maintain":
+        return "– (a level to keep)"
+    if projected is None:
+        return "no projection (no progress in the recent trend)"
+    if row.status == "done":
+        return f"done {fmt_date(projected)}"
+    due = row.due
+    if due is None:
+        return fmt_date(projected)
+    days = (projected - due).days
+    verdict = f"{days} days after due" if days > 0 else f"{-days} days before due" if days < 0 else "on the due date"
+    return f"{projected.isoformat()} at the recent trend ({verdict})"
+
+
+def _observations_table(t: Target, as_of: date) -> Table:
+    records = []
+    prev = None
+    for o in t.observations:
+        records.append(
+            {
+                "date": o.date,
+                "value": o.value,
+                "change": None if prev is None else o.value - prev,
+                "ratio": quantity_ratio(t, o.value) if t.kind == "quantity" else None,
+                "note": o.note or "",
+                "source": o.source or "",
+                "after": "after as-of" if o.date > as_of else "",
+            }
+        )
+        prev = o.value
+    cols = [
+        Column("date", "date", text=fmt_date),
+        Column("value", "value", align="right", text=fmt_num),
+        Column("change", "change", align="right", text=lambda v: "" if v is None else f"{v:+,.4g}"),
+        Column("ratio", "done", align="right", text=fmt_pct),
+        Column("note", "note"),
+        Column("source", "source"),
+        Column("after", ""),
+    ]
+    return Table(cols, [(None, records)], title=f"observations ({t.unit})" if t.unit else "observations")
+
+
+def _trajectory_table(t: Target) -> Table:
+    records = [
+        {
+            "date": w.date,
+            "value": w.value,
+            "share": w.share if w.share is not None else quantity_ratio(t, w.value or 0.0),
+            "note": w.note or "",
+        }
+        for w in t.trajectory
+    ]
+    cols = [
+        Column("date", "date", text=fmt_date),
+        Column("value", "value", align="right", text=lambda v: "" if v is None else fmt_num(v)),
+        Column("share", "planned share", align="right", text=fmt_pct),
+        Column("note", "note"),
+    ]
+    return Table(cols, [(None, records)], title="planned trajectory")
+
+
+def _stages_table(t: Target, as_of: date) -> Table:
+    records = []
+    for i, s in enumerate(t.stages, start=1):
+        state = "done" if s.done and s.done <= as_of else ("late" if s.planned and s.planned < as_of else "")
+        records.append(
+            {
+                "n": i,
+                "name": s.name,
+                "weight": s.weight,
+                "planned": s.planned,
+                "done": s.done,
+                "state": state,
+                "note": s.note or "",
+            }  # fmt: skip
+        )
+    cols = [
+        Column("n", "#", align="right"),
+        Column("name", "stage"),
+        Column("weight", "weight", align="right", text=fmt_num),
+        Column("planned", "planned", text=fmt_date),
+        Column("done", "done", text=fmt_date),
+        Column("state", ""),
+        Column("note", "note"),
+    ]
+    return Table(cols, [(None, records)], title="stages")
