@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
-import click
 import typer
 
 from . import __version__
@@ -33,17 +32,10 @@ EXIT_DATA_ERRORS = 1  # tracker check found errors in the data
 EXIT_USAGE = 2  # bad input: missing or broken ledger, bad option value, refused edit
 
 
-class TrackerError(click.ClickException):
-    """A one-line error for the user; never a traceback."""
-
-    exit_code = EXIT_USAGE
-
-    def show(self, file: object = None) -> None:
-        click.echo(f"tracker: {self.format_message()}", err=True)
-
-
-def fail(message: str) -> NoReturn:
-    raise TrackerError(message)
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """One line on stderr and a non-zero exit; never a traceback."""
+    typer.echo(f"tracker: {message}", err=True)
+    raise typer.Exit(code)
 
 
 LedgerOption = Annotated[
@@ -65,7 +57,7 @@ AsOfOption = Annotated[
 ]
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main_options(
     ctx: typer.Context,
     ledger: LedgerOption = None,
@@ -81,7 +73,10 @@ def main_options(
       tracker check                       validate targets.toml
     """
     if version:
-        click.echo(f"tracker {__version__}")
+        typer.echo(f"tracker {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
         raise typer.Exit()
     ctx.obj = {"ledger": ledger}
 
@@ -121,9 +116,9 @@ def use_color(fmt: str) -> bool:
 def print_problems(problems: list[Problem], limit: int | None = None) -> None:
     shown = problems if limit is None else problems[:limit]
     for p in shown:
-        click.echo(str(p), err=True)
+        typer.echo(str(p), err=True)
     if limit is not None and len(problems) > limit:
-        click.echo(f"... and {len(problems) - limit} more", err=True)
+        typer.echo(f"... and {len(problems) - limit} more", err=True)
 
 
 def load_checked(path: Path):  # type: ignore[no-untyped-def]
@@ -147,14 +142,21 @@ def load_checked(path: Path):  # type: ignore[no-untyped-def]
     return result.ledger
 
 
-def emit(view, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    from .render import FormatError, render
+def check_format(fmt: str) -> str:
+    """Validate --format before any work is done."""
+    from .render import FormatError
+    from .render import check_format as check
 
     try:
-        text = render(view, fmt, color=use_color(fmt))
+        return check(fmt)
     except FormatError as e:
         fail(f"--format: {e}")
-    sys.stdout.write(text)
+
+
+def emit(view, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from .render import render
+
+    sys.stdout.write(render(view, check_format(fmt), color=use_color(fmt)))
 
 
 SORT_KEYS = ("ledger", "id", "due", "done", "gap", "status", "updated")
@@ -188,6 +190,7 @@ def status(
     from .views import status_view
 
     when = parse_as_of(as_of)
+    check_format(fmt)
     for s in status_ or []:
         if s not in STATUSES:
             fail(f"--status: unknown status '{s}': use {', '.join(STATUSES)}")
@@ -209,7 +212,7 @@ def status(
         rows = [r for r in rows if r.status in status_]
     if sort != "ledger":
         rows = sorted(rows, key=_sort_key(sort))
-    emit(status_view(ev, rows, grouped=True), fmt)
+    emit(status_view(ev, rows, tree=sort == "ledger" and not status_), fmt)
 
 
 def _sort_key(key: str):  # type: ignore[no-untyped-def]
@@ -248,6 +251,7 @@ def show(
     from .views import show_view
 
     when = parse_as_of(as_of)
+    check_format(fmt)
     model = load_checked(ledger_path(ctx, ledger))
     if target_id not in model.targets:
         hint = difflib.get_close_matches(target_id, list(model.targets), n=1)
@@ -281,7 +285,7 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     n = len(result.ledger.targets)
-    click.echo(f"{path}: {n} targets, {errors} error(s), {warnings} warning(s)", err=bool(errors))
+    typer.echo(f"{path}: {n} targets, {errors} error(s), {warnings} warning(s)", err=bool(errors))
     if errors:
         raise typer.Exit(EXIT_DATA_ERRORS)
 
@@ -291,12 +295,12 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        click.echo("tracker: interrupted", err=True)
+        typer.echo("tracker: interrupted", err=True)
         sys.exit(130)
     except (BrokenPipeError, SystemExit):
         raise
     except Exception as e:  # pragma: no cover - last resort
         if os.environ.get("TRACKER_DEBUG"):
             raise
-        click.echo(f"tracker: internal error: {type(e).__name__}: {e} (set TRACKER_DEBUG=1 for details)", err=True)
+        typer.echo(f"tracker: internal error: {type(e).__name__}: {e} (set TRACKER_DEBUG=1 for details)", err=True)
         sys.exit(3)

@@ -12,6 +12,7 @@ gap      expected - ratio; the status follows from it (序时进度)
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -96,9 +97,7 @@ def maintain_met(t: Target, value: float) -> bool:
     """Bounds are inclusive: 80 meets at_least 80."""
     if t.at_least is not None and value < t.at_least:
         return False
-    if t.at_most is not None and value > t.at_most:
-        return False
-    return True
+    return not (t.at_most is not None and value > t.at_most)
 
 
 def stages_ratio(t: Target, as_of: date) -> tuple[float, int, date | None]:
@@ -122,7 +121,7 @@ def interpolate(points: list[tuple[date, float]], as_of: date) -> float:
     """Piecewise-linear value at ``as_of`` through dated points (sorted)."""
     if as_of <= points[0][0]:
         return points[0][1]
-    for (d0, v0), (d1, v1) in zip(points, points[1:], strict=False):
+    for (d0, v0), (d1, v1) in itertools.pairwise(points):
         if as_of <= d1:
             return v0 + (v1 - v0) * linear_share(d0, d1, as_of)
     return points[-1][1]
@@ -202,17 +201,17 @@ def evaluate_leaf(t: Target, as_of: date, settings: Settings) -> TargetStatus:
             status = "no-data"
         else:
             status = "met" if maintain_met(t, obs.value) else "missed"
-        ratio = None if obs is None else (1.0 if maintain_met(t, obs.value) else 0.0)
+        level = None if obs is None else (1.0 if maintain_met(t, obs.value) else 0.0)
         return TargetStatus(
-            status=status, ratio=ratio, expected=None, current=None if obs is None else obs.value,
+            status=status, ratio=level, expected=None, current=None if obs is None else obs.value,
             updated=obs.date if obs else None, latest=obs, stale=stale and status in ("met", "missed"),
             **base,  # type: ignore[arg-type]
         )  # fmt: skip
-    ratio = None if obs is None else quantity_ratio(t, obs.value)
+    share = None if obs is None else quantity_ratio(t, obs.value)
     expected = expected_share(t, as_of)
-    status = classify(t, ratio, expected, as_of, settings)
+    status = classify(t, share, expected, as_of, settings)
     return TargetStatus(
-        status=status, ratio=ratio, expected=expected, current=None if obs is None else obs.value,
+        status=status, ratio=share, expected=expected, current=None if obs is None else obs.value,
         updated=obs.date if obs else None, latest=obs,
         stale=stale and status not in ("done", "not-started"), **base,  # type: ignore[arg-type]
     )  # fmt: skip

@@ -93,7 +93,27 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | N
         m = _TOML_LINE.search(msg)
         line = int(m.group(1)) if m else None
         msg = _TOML_LINE.sub("", msg).strip().rstrip(".")
-        return None, Problem(name, f"TOML syntax error: {msg}", line=line)
+        hint = _date_hint(text, line)
+        return None, Problem(name, f"TOML syntax error: {hint or msg}", line=line)
+
+
+_DATE_LIKE = re.compile(r"(?<![\w\"'])(\d{4})-(\d{2})-(\d{2})(?![\w\"'])")
+
+
+def _date_hint(text: str, line: int | None) -> str | None:
+    """tomllib reports an impossible date (2021-13-45) as a stray character;
+    name the date instead."""
+    if line is None:
+        return None
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return None
+    for m in _DATE_LIKE.finditer(lines[line - 1]):
+        try:
+            date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError as e:
+            return f"'{m.group(0)}' is not a real date ({e})"
+    return None
 
 
 def load_ledger(path: str | Path, *, locate: bool = True) -> LoadResult:
@@ -410,7 +430,7 @@ class _Builder:
                     note = o.get("note")
                     src = o.get("source")
                     if (note is None or type(note) is str) and (src is None or type(src) is str):
-                        out.append(Observation(d, v, note, src, i))
+                        out.append(Observation(d, v, note, src, i))  # type: ignore[arg-type]
                         continue
             obs = self.observation(o, path + (i,), i)
             if obs is not None:

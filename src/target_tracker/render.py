@@ -53,6 +53,7 @@ class Column:
     colored: bool = False  # status words get colour on a terminal
     in_text: bool = True  # shown to people (text, markdown)
     in_csv: bool = True  # written to CSV, raw
+    max_width: int | None = None  # terminal text only: longer cells are cut with "…"
 
 
 @dataclass
@@ -91,7 +92,7 @@ def render(view: View, fmt: str = "text", color: bool = False) -> str:
     return render_text(view, "simple" if fmt == "text" else fmt, color)
 
 
-def _cells(table: Table, rows: list[dict[str, Any]], color: bool) -> list[list[str]]:
+def _cells(table: Table, rows: list[dict[str, Any]], color: bool, cut: bool = False) -> list[list[str]]:
     out = []
     for row in rows:
         cells = []
@@ -99,6 +100,8 @@ def _cells(table: Table, rows: list[dict[str, Any]], color: bool) -> list[list[s
             if not c.in_text:
                 continue
             s = c.text(row.get(c.key))
+            if cut and c.max_width:
+                s = truncate(s, c.max_width)
             if color and c.colored and s in STATUS_COLORS:
                 s = f"\x1b[{STATUS_COLORS[s]}m{s}\x1b[0m"
             cells.append(s)
@@ -134,7 +137,7 @@ def render_text(view: View, style: str, color: bool = False) -> str:
         if not rows:
             parts.append("(none)")
         else:
-            lines = _tabulate(headers, _cells(table, rows, color), style, aligns).split("\n")
+            lines = _tabulate(headers, _cells(table, rows, color, cut=True), style, aligns).split("\n")
             parts.append("\n".join(_insert_group_labels(lines, table, style, len(rows))))
         parts.extend(table.notes)
     return "\n".join(parts) + "\n"
@@ -155,7 +158,7 @@ def _insert_group_labels(lines: list[str], table: Table, style: str, n_rows: int
         if count and label is not None and k < len(body):
             inserts[body[k]] = f"▸ {label}"
         k += count
-    out = []
+    out: list[str] = []
     for i, line in enumerate(lines):
         if i in inserts:
             # before a row; for boxed styles the label goes above the rule
@@ -186,6 +189,22 @@ def render_markdown(view: View) -> str:
                 parts.append("(none)\n")
         parts.extend(f"{n}\n" for n in table.notes)
     return "\n".join(parts)
+
+
+def truncate(text: str, width: int) -> str:
+    """Cut to ``width`` terminal columns (Chinese characters count as two)."""
+    from wcwidth import wcswidth, wcwidth
+
+    if wcswidth(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = max(wcwidth(ch), 0)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
 
 
 def md_escape(s: str) -> str:

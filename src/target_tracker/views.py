@@ -46,22 +46,6 @@ def bar(ratio: float | None, width: int = BAR_WIDTH) -> str:
     return ("█" * full + (_EIGHTHS[part] if part else "")).ljust(width, "·")
 
 
-def truncate(text: str, width: int) -> str:
-    """Cut to ``width`` terminal columns (Chinese characters count as two)."""
-    from wcwidth import wcswidth, wcwidth
-
-    if wcswidth(text) <= width:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = max(wcwidth(ch), 0)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
-
-
 def bound_text(t: Target) -> str:
     if t.at_least is not None and t.at_most is not None:
         return f"{fmt_num(t.at_least)}–{fmt_num(t.at_most)}"
@@ -176,9 +160,9 @@ def status_json(ev: Evaluation, rows: list[TargetStatus]) -> dict[str, Any]:
     }
 
 
-def status_row(row: TargetStatus, n_children: int) -> dict[str, Any]:
+def status_row(row: TargetStatus, n_children: int, tree: bool = True) -> dict[str, Any]:
     t = row.target
-    indent = "  " * (row.depth - 1) + "└ " if row.depth else ""
+    indent = "  " * (row.depth - 1) + "└ " if row.depth and tree else ""
     return {
         "label": indent + t.id,
         "id": t.id,
@@ -207,7 +191,7 @@ def _updated_text(v: Any) -> str:
 STATUS_COLUMNS = [
     Column("label", "id", in_csv=False),
     Column("id", "id", in_text=False),
-    Column("title", "title", text=lambda v: truncate(v, 34)),
+    Column("title", "title", max_width=34),
     Column("area", "area", in_text=False),
     Column("kind", "kind", in_text=False),
     Column("progress", "progress", align="right"),
@@ -238,12 +222,14 @@ def summary_line(ev: Evaluation, rows: list[TargetStatus]) -> str:
     )
 
 
-def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True) -> View:
+def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True, tree: bool = True) -> View:
+    """The status table; ``tree`` indents children under their rollups (only
+    meaningful in ledger order)."""
     kids = children_of(ev.ledger)
     groups: dict[str | None, list[dict[str, Any]]] = {}
     for r in rows:
         label = (r.area or "(no area)") if grouped else None
-        record = status_row(r, len(kids.get(r.target.id, [])))
+        record = status_row(r, len(kids.get(r.target.id, [])), tree)
         groups.setdefault(label, []).append(record)
     notes = [summary_line(ev, rows)]
     if any(r.stale for r in rows):

@@ -1,0 +1,63 @@
+"""Shared fixtures: a factory that writes a ledger from a string, and a CLI runner."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from target_tracker.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+MINIMAL = """\
+title = "Test ledger"
+
+[targets.tasks]
+title = "Reform tasks"
+kind = "quantity"
+area = "Reform"
+unit = "tasks"
+baseline = 0
+target = 102
+start = 2021-01-01
+due = 2021-12-31
+observations = [
+  { date = 2021-10-31, value = 89, note = "Jan-Oct", source = "news 2021-12-06" },
+]
+"""
+
+
+@pytest.fixture
+def write_ledger(tmp_path: Path) -> Callable[..., Path]:
+    """write_ledger(text, name="targets.toml", newline="\\n") -> path; text is dedented."""
+
+    def write(text: str = MINIMAL, name: str = "targets.toml", newline: str = "\n") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = textwrap.dedent(text)
+        path.write_bytes(body.replace("\n", newline).encode("utf-8"))
+        return path
+
+    return write
+
+
+class Run:
+    """Invoke the app like a user would; returns the click Result."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str | Path, env: dict[str, str] | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
+        full_env = {"NO_COLOR": "1", "TRACKER_LEDGER": ""}
+        full_env.update(env or {})
+        return self.runner.invoke(app, [str(a) for a in args], env=full_env, input=input)
+
+
+@pytest.fixture
+def run() -> Run:
+    return Run()
