@@ -116,17 +116,27 @@ def _date_hint(text: str, line: int | None) -> str | None:
     return None
 
 
-def load_ledger(path: str | Path, *, locate: bool = True) -> LoadResult:
+def load_ledger(path: str | Path, *, locate: bool = True, overrides: dict[Path, str] | None = None) -> LoadResult:
     """Read the ledger at ``path`` (and the files it includes) into a model.
 
     With ``locate`` (the default), problems get line numbers; that costs one
-    extra scan of the text, done only when there are problems.
+    extra scan of the text, done only when there are problems. ``overrides``
+    maps resolved file paths to text used instead of the file's (an edit
+    being validated before it is written).
     """
     path = Path(path)
     problems: list[Problem] = []
     texts: dict[str, str] = {}
     name = str(path)
-    text, problem = read_text(path)
+
+    def read(p: Path) -> tuple[str | None, Problem | None]:
+        if overrides:
+            override = overrides.get(p.resolve())
+            if override is not None:
+                return override, None
+        return read_text(p)
+
+    text, problem = read(path)
     if problem:
         return LoadResult(None, [problem], texts)
     assert text is not None
@@ -145,7 +155,7 @@ def load_ledger(path: str | Path, *, locate: bool = True) -> LoadResult:
     builder.targets(data, targets)
     for inc in _includes(data, path, builder):
         inc_name = str(inc)
-        inc_text, problem = read_text(inc)
+        inc_text, problem = read(inc)
         if problem:
             problems.append(problem)
             continue
@@ -187,6 +197,15 @@ def attach_lines(problems: list[Problem], texts: dict[str, str]) -> list[Problem
             p = replace(p, line=index.line_of(p.path))
         out.append(p)
     return out
+
+
+def included_files(main: Path, main_text: str) -> list[Path]:
+    """The files the main ledger file includes (for editors that need to
+    find which file holds a target)."""
+    data, problem = parse_toml(main_text, str(main))
+    if data is None:
+        return []
+    return _includes(data, main, _Builder(str(main), []))
 
 
 def _includes(data: dict[str, Any], path: Path, builder: _Builder) -> list[Path]:

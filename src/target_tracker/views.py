@@ -408,3 +408,51 @@ def _stages_table(t: Target, as_of: date) -> Table:
         Column("note", "note"),
     ]
     return Table(cols, [(None, records)], title="stages")
+
+
+# -- what an edit did ------------------------------------------------------------
+
+
+def _status_words(row: TargetStatus) -> str:
+    ratio = "" if row.ratio is None or row.target.kind == "maintain" else f"{fmt_pct(row.ratio)}, "
+    return f"({ratio}{row.status})"
+
+
+def observation_effect(ledger: Ledger, target_id: str, day: date, replaced: float | None) -> str:
+    """``reform-tasks: 89 -> 95 tasks (93.1%, on-track)``, as of the figure's date."""
+    from .compute import evaluate_leaf
+
+    t = ledger.targets[target_id]
+    row = evaluate_leaf(t, day, ledger.settings)
+    if replaced is not None:
+        before: float | None = replaced
+    else:
+        earlier = [o for o in t.observations if o.date < day]
+        before = earlier[-1].value if earlier else None
+    unit = f" {t.unit}" if t.unit else ""
+    return f"{t.id}: {fmt_num(before)} -> {fmt_num(row.current)}{unit} {_status_words(row)}"
+
+
+def stage_effect(ledger: Ledger, target_id: str, index: int, day: date) -> str:
+    from .compute import evaluate_leaf
+
+    t = ledger.targets[target_id]
+    row = evaluate_leaf(t, day, ledger.settings)
+    stage = t.stages[index]
+    return (
+        f"{t.id}: stage {index + 1} '{stage.name}' done {day.isoformat()} -> "
+        f"{row.stages_done} / {len(t.stages)} stages {_status_words(row)}"
+    )
+
+
+def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -> str:
+    from .compute import evaluate
+
+    t = ledger.targets[target_id]
+    value = getattr(t, field_name, None)
+    shown = (
+        value.isoformat() if isinstance(value, date) else fmt_num(value) if isinstance(value, float | int) else value
+    )
+    row = evaluate(ledger, as_of).get(target_id)
+    status = f", status as of {as_of.isoformat()}: {row.status}" if row else ""
+    return f"{t.id}: {field_name} = {shown}{status}"

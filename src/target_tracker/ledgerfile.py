@@ -1,0 +1,293 @@
+"""The one place that writes ledger files.
+
+Every CLI edit goes through :func:`commit_edit`: lock the ledger's folder,
+read the file as bytes (newlines untouched), apply the edit, validate the
+whole ledger as it would be, refuse if it would not pass ``tracker check``,
+check that nobody saved the file meanwhile (else redo the edit on their
+version), then write a temporary file beside it, fsync and ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import errno
+import os
+import re
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .edit import EditError
+from .model import Ledger
+
+LOCK_TIMEOUT = 60.0  # seconds to wait for another tracker's edit
+RETRIES = 5  # times an edit is redone when the file changed under us
+
+
+@dataclass(frozen=True)
+class Change:
+    """A file's text before and after an edit."""
+
+    path: Path
+    old: str
+    new: str
+    ledger: Ledger | None = None
+
+    def diff(self, context: int = 3) -> str:
+        return unified_diff(self.old, self.new, str(self.path), context)
+
+
+def unified_diff(old: str, new: str, name: str, context: int = 3) -> str:
+    """A unified diff that only looks at the changed region (fast on 40 MB)."""
+    if old == new:
+        return ""
+    prefix = _common_prefix(old, new)
+    suffix = _common_suffix(old[prefix:], new[prefix:])
+    start = old.rfind("\n", 0, prefix) + 1  # whole lines
+    first_line = old.count("\n", 0, start)
+    a_end = len(old) - suffix
+    b_end = len(new) - suffix
+    a_end = _next_line(old, a_end)
+    b_end = b_end + (a_end - (len(old) - suffix))
+    a = old[start:a_end].splitlines(keepends=True)
+    b = new[start:b_end].splitlines(keepends=True)
+    # some context lines around the region
+    before = old[:start].splitlines(keepends=True)[-context:] if context else []
+    after = old[a_end:].split("\n", context)[:context] if context else []
+    after = [line + "\n" for line in after[:-1]] + ([after[-1]] if after and after[-1] else [])
+    lines = list(difflib.unified_diff(before + a + after, before + b + after, f"a/{name}", f"b/{name}", n=context))
+    shift = first_line - len(before)
+    out = []
+    for line in lines:
+        m = re.match(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", line)
+        if m:
+            line = f"@@ -{int(m.group(1)) + shift}{m.group(2) or ''} +{int(m.group(3)) + shift}{m.group(4) or ''} @@\n"
+        out.append(line if line.endswith("\n") else line + "\n")
+    return "".join(out)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:  # binary search over C-speed slice comparisons
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _next_line(text: str, pos: int) -> int:
+    if pos > 0 and text[pos - 1] == "\n":
+        return pos
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end + 1
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def read_bytes_text(path: Path) -> tuple[bytes, str]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EditError(f"{path}: no such ledger file (create one with 'tracker init')") from None
+    except OSError as e:
+        raise EditError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        return data, data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise EditError(f"{path}:{line}: not valid UTF-8; save the file as UTF-8") from None
+
+
+_HEADER_ID = re.compile(r"^[ \t]*\[[ \t]*targets[ \t]*\.[ \t]*[\"']?([A-Za-z0-9_-]+)[\"']?[ \t]*\]", re.M)
+
+
+def target_ids(text: str) -> list[str]:
+    """Ids of the ``[targets.ID]`` headers in a text (fast, regex only)."""
+    return _HEADER_ID.findall(text)
+
+
+def ledger_files(main: Path, main_text: str) -> list[Path]:
+    """The main file and the files it includes, in load order."""
+    if "include" not in main_text:
+        return [main]
+    from .load import included_files
+
+    return [main, *included_files(main, main_text)]
+
+
+def file_holding(main: Path, main_text: str, tid: str) -> Path:
+    """The ledger file whose text holds ``[targets.ID]``."""
+    files = ledger_files(main, main_text)
+    all_ids: list[str] = []
+    for f in files:
+        text = main_text if f == main else read_bytes_text(f)[1]
+        ids = target_ids(text)
+        if tid in ids:
+            return f
+        all_ids.extend(ids)
+    hint = difflib.get_close_matches(tid, all_ids, n=1)
+    tip = f" (did you mean '{hint[0]}'?)" if hint else ""
+    raise EditError(f"no target '{tid}' in {main}{tip}")
+
+
+# -- locking and writing ------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on the ledger's folder while editing.
+
+    The folder, not the file, is locked because ``os.replace`` swaps the
+    file's inode; this leaves no lock file behind.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no locking
+        yield
+        return
+    folder = path.resolve().parent
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise EditError(f"{path}: another tracker edit holds the lock (waited {timeout:.0f} s)") from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write beside the file, fsync, keep its permissions, ``os.replace``.
+
+    On any failure the original is untouched and the temporary file removed.
+    """
+    folder = path.resolve().parent
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if st is not None:
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            with contextlib.suppress(OSError):
+                os.chown(tmp, st.st_uid, st.st_gid)
+        os.replace(tmp, path)
+    except BaseException as e:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            reason = {errno.ENOSPC: "the disk is full", errno.EFBIG: "the file is too large for this system",
+                      errno.EDQUOT: "the disk quota is used up"}.get(e.errno or 0, e.strerror or str(e))  # fmt: skip
+            raise EditError(f"{path}: could not write ({reason}); the file is unchanged") from None
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+# -- the edit transaction ---------------------------------------------------------------
+
+Transform = Callable[[str], str]
+Confirm = Callable[[Ledger], None]
+
+
+def validate(main: Path, overrides: dict[Path, str]) -> Ledger:
+    """Load the whole ledger as it would be after the edit; refuse on errors."""
+    from .checks import run_checks
+    from .load import attach_lines, load_ledger
+
+    result = load_ledger(main, overrides={p.resolve(): t for p, t in overrides.items()}, locate=False)
+    problems = result.errors
+    if result.ledger is not None:
+        problems = problems + [p for p in run_checks(result.ledger) if p.severity == "error"]
+    if problems or result.ledger is None:
+        first = attach_lines(problems[:1], result.texts)[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise EditError(f"refused, the ledger would not pass 'tracker check': {first}{more}; the file is unchanged")
+    return result.ledger
+
+
+def commit_edit(
+    main: Path,
+    transform_for: Callable[[Path, str], tuple[Path, Transform]],
+    *,
+    dry_run: bool = False,
+    confirm: Confirm | None = None,
+) -> Change:
+    """Run one edit as a transaction on the ledger whose main file is ``main``.
+
+    ``transform_for(main, main_text)`` names the file to change and the
+    function that turns its text into the new text (raising EditError to
+    refuse). ``confirm`` may refuse after seeing the validated ledger.
+    """
+    with locked(main):
+        for _ in range(RETRIES):
+            main_bytes, main_text = read_bytes_text(main)
+            path, transform = transform_for(main, main_text)
+            raw, text = (main_bytes, main_text) if path == main else read_bytes_text(path)
+            new_text = transform(text)
+            ledger = validate(main, {path: new_text})
+            if confirm is not None:
+                confirm(ledger)
+            change = Change(path, text, new_text, ledger)
+            if dry_run:
+                return change
+            if _read_raw(path) != raw:
+                continue  # saved by an editor meanwhile: redo the edit on that version
+            atomic_write(path, new_text.encode("utf-8"))
+            return change
+    raise EditError(f"{main}: the file kept changing while editing (tried {RETRIES} times); nothing was written")
+
+
+def _read_raw(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def create_file(path: Path, text: str, *, dry_run: bool = False) -> Change:
+    """Write a new ledger file; refuse to overwrite an existing one."""
+    if path.exists():
+        raise EditError(f"{path} already exists; not overwriting it (choose another path)")
+    if not path.parent.exists():
+        raise EditError(f"{path.parent}: no such folder")
+    change = Change(path, "", text)
+    if not dry_run:
+        with locked(path):
+            if path.exists():
+                raise EditError(f"{path} already exists; not overwriting it")
+            atomic_write(path, text.encode("utf-8"))
+    return change

@@ -1,0 +1,223 @@
+"""New ledgers and new targets: ``tracker init`` and ``tracker add``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .edit import EditError, check_new_target, insert_target, new_target_block, newline_of, parse_number
+from .ledgerfile import Change, commit_edit, file_holding, ledger_files, read_bytes_text, target_ids
+from .load import ID_PATTERN
+from .model import KINDS
+from .tomltext import toml_string
+
+MINIMAL = """\
+# Our public commitments, one [targets.ID] table each.
+# Format: docs/ledger-format.md in target-tracker
+# Validate after every hand edit with: tracker check
+
+title = {title}
+
+[settings]
+on_track_gap = 0.05      # gap (expected - done) up to this: on-track
+at_risk_gap = 0.15       # up to this: at-risk; above: behind
+stale_after_days = 90    # flag targets with no figure for this long
+
+# Add targets with `tracker add`, or by hand, for example:
+#
+# [targets.reform-tasks]
+# title = "Reform and innovation tasks implemented"
+# kind = "quantity"
+# unit = "tasks"
+# target = 102
+# start = 2020-09-01
+# due = 2023-12-31
+# observations = [
+#   {{ date = 2021-10-31, value = 89, source = "Chenzhou govt news 2021-12-06" }},
+# ]
+"""
+
+
+def minimal_ledger(title: str) -> str:
+    return MINIMAL.format(title=toml_string(title))
+
+
+def example_ledger() -> str:
+    """The Chenzhou ledger shipped inside the package."""
+    from importlib.resources import files
+
+    return (files("target_tracker") / "data" / "chenzhou.toml").read_text(encoding="utf-8")
+
+
+@dataclass
+class NewTarget:
+    """What ``tracker add`` was given, as typed."""
+
+    id: str
+    title: str
+    kind: str | None = None
+    baseline: str | None = None
+    target: str | None = None
+    unit: str | None = None
+    start: str | None = None
+    due: str | None = None
+    area: str | None = None
+    owner: str | None = None
+    parent: str | None = None
+    weight: str | None = None
+    source: str | None = None
+    at_least: str | None = None
+    at_most: str | None = None
+    stages: list[str] = field(default_factory=list)
+    stage_weights: list[str] = field(default_factory=list)
+    stage_planned: list[str] = field(default_factory=list)
+
+    def infer_kind(self) -> str:
+        if self.kind:
+            if self.kind not in KINDS:
+                raise EditError(f"--kind: unknown kind '{self.kind}': use {', '.join(KINDS)}")
+            return self.kind
+        if self.stages:
+            return "milestones"
+        if self.at_least is not None or self.at_most is not None:
+            return "maintain"
+        if self.target is not None:
+            return "quantity"
+        raise EditError("say what kind of target this is: --target N, --at-least/--at-most X, --stage NAME, "
+                        "or --kind rollup")  # fmt: skip
+
+
+_STAGE = re.compile(r"^(?P<name>.*?)(?::(?P<weight>[0-9.]+))?(?:@(?P<date>[0-9A-Za-z -]+))?$")
+
+
+def parse_stages(spec: NewTarget, day: Callable[[str, str], date]) -> list[list[tuple[str, str]]]:
+    """--stage NAME[:WEIGHT][@DATE], with --stage-weight/--stage-planned lists."""
+    if len(spec.stage_weights) > len(spec.stages) or len(spec.stage_planned) > len(spec.stages):
+        raise EditError("--stage-weight and --stage-planned need one --stage each")
+    out = []
+    for i, raw in enumerate(spec.stages):
+        m = _STAGE.match(raw.strip())
+        assert m is not None
+        name = (m.group("name") or "").strip()
+        if not name:
+            raise EditError(f"--stage '{raw}': the stage needs a name")
+        weight = m.group("weight") or (spec.stage_weights[i] if i < len(spec.stage_weights) else None)
+        planned = m.group("date") or (spec.stage_planned[i] if i < len(spec.stage_planned) else None)
+        pairs = [("name", toml_string(name))]
+        if weight is not None:
+            value, text = parse_number(weight, f"stage weight '{weight}'")
+            if value <= 0:
+                raise EditError(f"--stage '{raw}': the weight must be above 0")
+            pairs.append(("weight", text))
+        if planned is not None:
+            pairs.append(("planned", day(planned.strip(), "--stage planned date").isoformat()))
+        out.append(pairs)
+    return out
+
+
+def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], today: date) -> list[tuple[str, str]]:
+    """The new section's keys in the ledger's usual order, as TOML text."""
+    if not ID_PATTERN.match(spec.id):
+        raise EditError(f"id '{spec.id}' must use only letters, digits, '-' and '_' (e.g. linwu-expressway)")
+    if not spec.title.strip():
+        raise EditError("--title is empty")
+
+    def num(text: str | None, what: str) -> str | None:
+        return None if text is None else parse_number(text, what)[1]
+
+    fields: list[tuple[str, str]] = [("title", toml_string(spec.title)), ("kind", toml_string(kind))]
+    for key, value in (("area", spec.area), ("owner", spec.owner), ("parent", spec.parent)):
+        if value:
+            fields.append((key, toml_string(value)))
+    if spec.weight is not None:
+        fields.append(("weight", num(spec.weight, "--weight") or "1"))
+    if kind in ("quantity", "maintain") and spec.unit:
+        fields.append(("unit", toml_string(spec.unit)))
+    if kind == "quantity":
+        if spec.target is None:
+            raise EditError("a quantity target needs --target N")
+        fields.append(("baseline", num(spec.baseline, "--baseline") or "0"))
+        fields.append(("target", num(spec.target, "--target") or "0"))
+    if kind == "maintain":
+        if spec.at_least is None and spec.at_most is None:
+            raise EditError("a maintain target needs --at-least X or --at-most X")
+        if spec.at_least is not None:
+            fields.append(("at_least", num(spec.at_least, "--at-least") or "0"))
+        if spec.at_most is not None:
+            fields.append(("at_most", num(spec.at_most, "--at-most") or "0"))
+    if kind in ("quantity", "milestones"):
+        if spec.due is None:
+            raise EditError(f"a {kind} target needs --due DATE")
+        start = day(spec.start, "--start") if spec.start else today
+        fields.append(("start", start.isoformat()))
+        fields.append(("due", day(spec.due, "--due").isoformat()))
+    else:
+        if spec.start:
+            fields.append(("start", day(spec.start, "--start").isoformat()))
+        if spec.due:
+            fields.append(("due", day(spec.due, "--due").isoformat()))
+    if spec.source:
+        fields.append(("source", toml_string(spec.source)))
+    if kind == "milestones" and not spec.stages:
+        raise EditError("a milestones target needs at least one --stage NAME")
+    return fields
+
+
+def _neighbour(text: str, spec: NewTarget) -> str | None:
+    """The target after which the new one goes: last of its parent's family,
+    else the last of its area; None means the end of the file."""
+    patterns = []
+    if spec.parent:
+        patterns.append(r'^parent[ \t]*=[ \t]*"' + re.escape(spec.parent) + r'"')
+    if spec.area:
+        patterns.append(r'^area[ \t]*=[ \t]*"' + re.escape(spec.area) + r'"')
+    for pattern in patterns:
+        hits = list(re.finditer(pattern, text, re.M))
+        if hits:
+            ids_before = target_ids(text[: hits[-1].start()])
+            if ids_before:
+                return ids_before[-1]
+    if spec.parent and spec.parent in target_ids(text):
+        return spec.parent
+    return None
+
+
+def add_target(
+    main: Path, spec: NewTarget, day: Callable[[str, str], date], today: date, *, dry_run: bool = False
+) -> Change:
+    kind = spec.infer_kind()
+    fields = build_fields(spec, kind, day, today)
+    stages = parse_stages(spec, day) if kind == "milestones" else []
+    expected: dict[str, Any] = {}
+
+    def transform_for(main_path: Path, main_text: str):  # type: ignore[no-untyped-def]
+        for f in ledger_files(main_path, main_text):
+            text = main_text if f == main_path else read_bytes_text(f)[1]
+            if spec.id in target_ids(text):
+                raise EditError(f"target '{spec.id}' already exists in {f}; use 'tracker set' to change it")
+        path = main_path
+        anchor = spec.parent or None
+        if anchor:
+            try:
+                path = file_holding(main_path, main_text, anchor)
+            except EditError:
+                path = main_path  # check will report the unknown parent
+
+        def transform(text: str) -> str:
+            import tomllib
+
+            nl = newline_of(text) if text else "\n"
+            block = new_target_block(spec.id, fields, stages, nl)
+            new_text = insert_target(text, spec.id, block, _neighbour(text, spec))
+            expected.clear()
+            expected.update(tomllib.loads(block)["targets"][spec.id])
+            check_new_target(text, new_text, spec.id, expected)
+            return new_text
+
+        return path, transform
+
+    return commit_edit(main, transform_for, dry_run=dry_run)
