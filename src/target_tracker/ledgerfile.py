@@ -55,11 +55,23 @@ def unified_diff(old: str, new: str, name: str, context: int = 3) -> str:
     b_end = b_end + (a_end - (len(old) - suffix))
     a = old[start:a_end].splitlines(keepends=True)
     b = new[start:b_end].splitlines(keepends=True)
-    # some context lines around the region
-    before = old[:start].splitlines(keepends=True)[-context:] if context else []
-    after = old[a_end:].split("\n", context)[:context] if context else []
-    after = [line + "\n" for line in after[:-1]] + ([after[-1]] if after and after[-1] else [])
-    lines = list(difflib.unified_diff(before + a + after, before + b + after, f"a/{name}", f"b/{name}", n=context))
+    # a few context lines around the region, found without splitting the whole file
+    ctx_start = start
+    for _ in range(context):
+        if ctx_start == 0:
+            break
+        ctx_start = old.rfind("\n", 0, ctx_start - 1) + 1
+    ctx_end = a_end
+    for _ in range(context):
+        nxt = old.find("\n", ctx_end)
+        if nxt < 0:
+            ctx_end = len(old)
+            break
+        ctx_end = nxt + 1
+    before = old[ctx_start:start].splitlines(keepends=True)
+    after = old[a_end:ctx_end].splitlines(keepends=True)
+    old_name, new_name = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")
+    lines = list(difflib.unified_diff(before + a + after, before + b + after, old_name, new_name, n=context))
     shift = first_line - len(before)
     out = []
     for line in lines:

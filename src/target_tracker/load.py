@@ -202,7 +202,7 @@ def attach_lines(problems: list[Problem], texts: dict[str, str]) -> list[Problem
 def included_files(main: Path, main_text: str) -> list[Path]:
     """The files the main ledger file includes (for editors that need to
     find which file holds a target)."""
-    data, problem = parse_toml(main_text, str(main))
+    data, _ = parse_toml(main_text, str(main))
     if data is None:
         return []
     return _includes(data, main, _Builder(str(main), []))

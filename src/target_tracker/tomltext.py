@@ -93,7 +93,7 @@ def value_end(text: str, pos: int) -> int:
 def array_elements(text: str, pos: int) -> tuple[list[tuple[int, int]], int]:
     """Spans of the elements of the array at ``pos`` ('['); and the ']' offset."""
     assert text[pos] == "["
-    spans = []
+    spans: list[tuple[int, int]] = []
     p = pos + 1
     while True:
         p = skip_space(text, p)
@@ -123,7 +123,7 @@ class Item:
 def inline_items(text: str, pos: int) -> tuple[list[Item], int]:
     """Items of the inline table at ``pos`` ('{'); and the '}' offset."""
     assert text[pos] == "{"
-    items = []
+    items: list[Item] = []
     p = pos + 1
     while True:
         p = skip_space(text, p, newlines=False)
