@@ -212,6 +212,10 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.chmod(tmp, stat.S_IMODE(st.st_mode))
             with contextlib.suppress(OSError):
                 os.chown(tmp, st.st_uid, st.st_gid)
+        else:  # a new file gets the usual permissions, not mkstemp's 0600
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(FileNotFoundError):

@@ -92,7 +92,7 @@ def render(view: View, fmt: str = "text", color: bool = False) -> str:
     return render_text(view, "simple" if fmt == "text" else fmt, color)
 
 
-def _cells(table: Table, rows: list[dict[str, Any]], color: bool, cut: bool = False) -> list[list[str]]:
+def cells(table: Table, rows: list[dict[str, Any]], color: bool, cut: bool = False) -> list[list[str]]:
     out = []
     for row in rows:
         cells = []
@@ -137,7 +137,7 @@ def render_text(view: View, style: str, color: bool = False) -> str:
         if not rows:
             parts.append("(none)")
         else:
-            lines = _tabulate(headers, _cells(table, rows, color, cut=True), style, aligns).split("\n")
+            lines = _tabulate(headers, cells(table, rows, color, cut=True), style, aligns).split("\n")
             parts.append("\n".join(_insert_group_labels(lines, table, style, len(rows))))
         parts.extend(table.notes)
     return "\n".join(parts) + "\n"
@@ -183,8 +183,8 @@ def render_markdown(view: View) -> str:
             if label is not None:
                 parts.append(f"### {label}\n")
             if rows:
-                cells = [[md_escape(x) for x in r] for r in _cells(table, rows, False)]
-                parts.append(_tabulate(headers, cells, "github", aligns) + "\n")
+                body = [[md_escape(x) for x in r] for r in cells(table, rows, False)]
+                parts.append(_tabulate(headers, body, "github", aligns) + "\n")
             else:
                 parts.append("(none)\n")
         parts.extend(f"{n}\n" for n in table.notes)

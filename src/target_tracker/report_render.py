@@ -1,0 +1,134 @@
+"""Render a :class:`~target_tracker.report.MonthlyReport` as Markdown, HTML,
+JSON or CSV. All four show the same content; HTML adds charts."""
+
+from __future__ import annotations
+
+import json
+
+from .render import Table, cells, md_escape, render_csv
+from .report import Block, MonthlyReport, report_csv_table, report_data, report_sections
+from .views import bar
+
+REPORT_FORMATS = {"md": "md", "markdown": "md", "html": "html", "json": "json", "csv": "csv"}
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """A Unicode sparkline of fractions (0..1)."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        else:
+            out.append(SPARKS[min(len(SPARKS) - 1, max(0, round(v * (len(SPARKS) - 1))))])
+    return "".join(out)
+
+
+def render_report(rep: MonthlyReport, fmt: str) -> str:
+    kind = REPORT_FORMATS[fmt]
+    if kind == "json":
+        return json.dumps(report_data(rep), ensure_ascii=False, indent=2) + "\n"
+    if kind == "csv":
+        return render_csv(report_csv_table(rep))
+    blocks = report_sections(rep)
+    if kind == "md":
+        return to_markdown(rep, blocks)
+    return to_html(rep, blocks)
+
+
+def _title(rep: MonthlyReport) -> str:
+    return f"{rep.ledger.title}: progress report, {rep.month_name}"
+
+
+def _meta(rep: MonthlyReport) -> str:
+    return (
+        f"As of {rep.as_of.isoformat()}, compared with {rep.previous.isoformat()}. "
+        f"Generated on {rep.generated.isoformat()} by target-tracker from {rep.ledger.path}."
+    )
+
+
+def _md_table(table: Table) -> str:
+    from .render import _heads, _tabulate
+
+    headers, aligns = _heads(table)
+    rows = [r for _, g in table.groups for r in g]
+    body = [[md_escape(c) for c in row] for row in cells(table, rows, color=False)]
+    return _tabulate([md_escape(h) for h in headers], body, "github", aligns)
+
+
+def to_markdown(rep: MonthlyReport, blocks: list[Block]) -> str:
+    out = [f"# {md_escape(_title(rep))}", "", f"_{md_escape(_meta(rep))}_", ""]
+    for b in blocks:
+        out += [f"## {b.title}", ""]
+        for i, p in enumerate(b.paragraphs):
+            if p.startswith("- "):
+                out.append("- " + md_escape(p[2:]))
+                if i == len(b.paragraphs) - 1:
+                    out.append("")
+            else:
+                out += [md_escape(p), ""]
+        if b.chart == "completion" and rep.history:
+            first, last = rep.history[0][0], rep.history[-1][0]
+            out += [f"Completion by month, {first.isoformat()} to {last.isoformat()}: "
+                    f"`{sparkline([v for _, v in rep.history])}`", ""]  # fmt: skip
+        if b.chart == "trajectories":
+            for tid, (actual, planned) in rep.trajectories.items():
+                if actual:
+                    out += [f"`{tid}` actual `{sparkline([v for _, v in actual])}` "
+                            f"{bar(actual[-1][1])} vs planned {bar(_planned_now(planned, rep))}", ""]  # fmt: skip
+        for t in b.tables:
+            if t.title:
+                out += [f"### {md_escape(t.title)}", ""]
+            out += [_md_table(t), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _planned_now(planned: list, rep: MonthlyReport) -> float | None:  # type: ignore[type-arg]
+    now = [v for d, v in planned if d <= rep.as_of]
+    return now[-1] if now else 0.0
+
+
+def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
+    import jinja2
+    import markupsafe
+
+    from . import charts
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("target_tracker", "templates"),
+        autoescape=True,  # every piece of ledger text is escaped
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    chart_svgs: dict[str, list[tuple[str, markupsafe.Markup]]] = {"completion": [], "trajectories": []}
+    if rep.history:
+        chart_svgs["completion"].append(
+            (
+                "Overall completion by month",
+                markupsafe.Markup(charts.completion_chart(rep.history, "Overall completion by month")),
+            )
+        )
+    for tid, (actual, planned) in rep.trajectories.items():
+        if not actual and not planned:
+            continue
+        label = f"{tid}: actual vs planned"
+        chart_svgs["trajectories"].append(
+            (label, markupsafe.Markup(charts.trajectory_chart(label, actual, planned, rep.as_of)))
+        )
+    sections = [{"block": b, "tables": [_html_table(t) for t in b.tables]} for b in blocks]
+    return env.get_template("report.html.j2").render(
+        title=_title(rep), meta=_meta(rep), sections=sections, charts=chart_svgs, ledger=rep.ledger.title,
+        wrapping=("title", "note", "source", "update", "what", "progress"),
+    )  # fmt: skip
+
+
+def _html_table(t: Table) -> dict[str, object]:
+    shown = [c for c in t.columns if c.in_text]
+    return {
+        "title": t.title,
+        "headers": [c.header for c in shown],
+        "aligns": [c.align for c in shown],
+        "colored": [c.colored for c in shown],
+        "rows": cells(t, [r for _, g in t.groups for r in g], color=False),
+    }
