@@ -4,6 +4,7 @@ JSON or CSV. All four show the same content; HTML adds charts."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .render import Table, cells, md_escape, render_csv
 from .report import Block, MonthlyReport, report_csv_table, report_data, report_sections
@@ -43,7 +44,7 @@ def _title(rep: MonthlyReport) -> str:
 def _meta(rep: MonthlyReport) -> str:
     return (
         f"As of {rep.as_of.isoformat()}, compared with {rep.previous.isoformat()}. "
-        f"Generated on {rep.generated.isoformat()} by target-tracker from {rep.ledger.path}."
+        f"Generated on {rep.generated.isoformat()} by target-tracker from {Path(rep.ledger.path).name}."
     )
 
 
