@@ -85,7 +85,7 @@ def target_block(i: int, n_obs: int, rng: random.Random, parent: str | None) -> 
     elif kind == "maintain":
         bound = rng.choice([80, 90, 5.5])
         key = "at_most" if bound == 5.5 else "at_least"
-        lines += [f'unit = "%"', f"{key} = {bound}", f"source = {doc}", "observations = ["]
+        lines += ['unit = "%"', f"{key} = {bound}", f"source = {doc}", "observations = ["]
         for d in days:
             v = round(bound + rng.uniform(-3, 6) * (-1 if key == "at_most" else 1), 1)
             figures.append((d, v))
@@ -106,7 +106,9 @@ def target_block(i: int, n_obs: int, rng: random.Random, parent: str | None) -> 
     return "\n".join(lines) + "\n", figures
 
 
-def build(n_targets: int, n_obs: int, seed: int) -> tuple[list[tuple[str, str]], list[tuple[str, list[tuple[date, float]]]]]:
+def build(
+    n_targets: int, n_obs: int, seed: int
+) -> tuple[list[tuple[str, str]], list[tuple[str, list[tuple[date, float]]]]]:
     rng = random.Random(seed)
     blocks: list[tuple[str, str]] = []
     journal: list[tuple[str, list[tuple[date, float]]]] = []

@@ -9,6 +9,7 @@ numbers are attached only when there is something to report.
 from __future__ import annotations
 
 import difflib
+import gc
 import math
 import re
 import tomllib
@@ -118,6 +119,24 @@ def _date_hint(text: str, line: int | None) -> str | None:
 
 def load_ledger(path: str | Path, *, locate: bool = True, overrides: dict[Path, str] | None = None) -> LoadResult:
     """Read the ledger at ``path`` (and the files it includes) into a model.
+
+    The cyclic garbage collector is paused meanwhile: parsing a provincial
+    ledger allocates millions of objects and no cycles, and collections would
+    walk them all again and again (measured: ~0.7 s of a 6.8 s load).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = _load_ledger(path, locate=locate, overrides=overrides)
+        gc.freeze()  # the model lives until exit: later collections need not scan it
+        return result
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_ledger(path: str | Path, *, locate: bool, overrides: dict[Path, str] | None) -> LoadResult:
+    """See :func:`load_ledger`.
 
     With ``locate`` (the default), problems get line numbers; that costs one
     extra scan of the text, done only when there are problems. ``overrides``
@@ -232,10 +251,6 @@ def _includes(data: dict[str, Any], path: Path, builder: _Builder) -> list[Path]
             seen.add(f.resolve())
             unique.append(f)
     return unique
-
-
-def _is_number(v: Any) -> bool:
-    return (type(v) is int or type(v) is float) and math.isfinite(v)
 
 
 def _describe(v: Any) -> str:
@@ -440,21 +455,38 @@ class _Builder:
             self.error(path, "observations must be a list: [ { date = 2021-10-31, value = 89 }, ... ]")
             return ()
         out: list[Observation] = []
+        append = out.append
+        make = tuple.__new__  # Observation(...) without its Python-level __new__
+        ordered = True
+        last = date.min
         for i, o in enumerate(raw):
-            # Fast path: the common, well-formed entry.
+            # Fast path for the common, well-formed entry (600,000 of them in a
+            # provincial ledger): cheap checks only. v - v == 0 rejects nan and
+            # inf; the length check rejects unknown keys.
             if type(o) is dict:
                 d = o.get("date")
                 v = o.get("value")
-                if type(d) is date and _is_number(v) and all(k in OBSERVATION_KEYS for k in o):
-                    note = o.get("note")
-                    src = o.get("source")
-                    if (note is None or type(note) is str) and (src is None or type(src) is str):
-                        out.append(Observation(d, v, note, src, i))  # type: ignore[arg-type]
-                        continue
+                note = o.get("note")
+                src = o.get("source")
+                tv = type(v)
+                if (
+                    type(d) is date
+                    and (tv is float or tv is int)
+                    and v - v == 0
+                    and len(o) == 2 + (note is not None) + (src is not None)
+                    and (note is None or type(note) is str)
+                    and (src is None or type(src) is str)
+                ):
+                    append(make(Observation, (d, v, note, src, i)))
+                    if d < last:
+                        ordered = False
+                    last = d
+                    continue
             obs = self.observation(o, path + (i,), i)
             if obs is not None:
-                out.append(obs)
-        if any(out[k].date > out[k + 1].date for k in range(len(out) - 1)):
+                append(obs)
+                ordered = False  # re-check the order below
+        if not ordered:
             out.sort(key=lambda o: o.date)
         return tuple(out)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 KINDS = ("quantity", "maintain", "milestones", "rollup")
 STATES = ("active", "paused", "cancelled")
@@ -56,11 +56,13 @@ class Source:
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
     """One dated figure reported for a quantity or maintain target.
 
-    index: position in the file's ``observations`` list (for error lines).
+    A NamedTuple rather than a frozen dataclass: a provincial ledger holds
+    ~600,000 of them and a tuple is three times cheaper to build. It is just
+    as immutable. index: position in the file's ``observations`` list (for
+    error lines).
     """
 
     date: date

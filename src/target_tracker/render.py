@@ -123,6 +123,53 @@ def _heads(table: Table) -> tuple[list[str], list[str]]:
     return [c.header for c in shown], [c.align for c in shown]
 
 
+def display_width(s: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    if s.isascii():
+        return len(s)
+    from wcwidth import wcswidth
+
+    w = wcswidth(s)
+    return w if w >= 0 else len(s)
+
+
+def render_simple(table: Table, color: bool) -> list[str]:
+    """The default text table (tabulate's "simple" look), written directly:
+    10,000 rows render in a fraction of tabulate's time, and group labels go
+    between rows with every group's columns lined up."""
+    shown = [c for c in table.columns if c.in_text]
+    headers = [c.header for c in shown]
+    groups = [(label, cells(table, rows, False, cut=True)) for label, rows in table.groups]
+    widths = [display_width(h) for h in headers]
+    measured = [[display_width(x) for x in row] for _, body in groups for row in body]
+    for row in measured:
+        for k, w in enumerate(row):
+            if w > widths[k]:
+                widths[k] = w
+    right = [c.align == "right" for c in shown]
+    colored = [c.colored for c in shown]
+
+    def line(row: list[str], row_widths: list[int]) -> str:
+        parts = []
+        for k, cell in enumerate(row):
+            pad = " " * (widths[k] - row_widths[k])
+            if color and colored[k] and cell in STATUS_COLORS:
+                cell = f"\x1b[{STATUS_COLORS[cell]}m{cell}\x1b[0m"
+            parts.append(pad + cell if right[k] else cell + pad)
+        return "  ".join(parts).rstrip()
+
+    out = [line(headers, [display_width(h) for h in headers]), "  ".join("-" * w for w in widths)]
+    k = 0
+    labelled = len(groups) > 1 or (groups and groups[0][0] is not None)
+    for label, body in groups:
+        if labelled and body and label is not None:
+            out.append(f"▸ {label}")
+        for row in body:
+            out.append(line(row, measured[k]))
+            k += 1
+    return out
+
+
 def render_text(view: View, style: str, color: bool = False) -> str:
     """Plain-text tables; group labels are inserted between rows so that the
     columns of all groups line up."""
@@ -136,6 +183,8 @@ def render_text(view: View, style: str, color: bool = False) -> str:
         rows = [r for _, g in table.groups for r in g]
         if not rows:
             parts.append("(none)")
+        elif style == "simple":
+            parts.append("\n".join(render_simple(table, color)))
         else:
             lines = _tabulate(headers, cells(table, rows, color, cut=True), style, aligns).split("\n")
             parts.append("\n".join(_insert_group_labels(lines, table, style, len(rows))))
