@@ -34,7 +34,7 @@ def observations_before_start(ledger: Ledger) -> Iterator[Problem]:
         if t.start:
             for o in t.observations:
                 if o.date < t.start:
-                    yield _p(t, f"observation dated {o.date} is before start {t.start}", "observations", o.index)
+                    yield _p(t, f"observation dated {o.date} is before start {t.start}", "observations", o.position)
 
 
 def observations_same_date(ledger: Ledger) -> Iterator[Problem]:
@@ -42,7 +42,7 @@ def observations_same_date(ledger: Ledger) -> Iterator[Problem]:
         for a, b in zip(t.observations, t.observations[1:], strict=False):
             if a.date == b.date:
                 yield _p(t, f"two observations dated {a.date}; the later line wins", "observations",
-                         b.index, severity="warning")  # fmt: skip
+                         b.position, severity="warning")  # fmt: skip
 
 
 def maintain_has_bound(ledger: Ledger) -> Iterator[Problem]:
@@ -57,10 +57,10 @@ def waypoints_sensible(ledger: Ledger) -> Iterator[Problem]:
     for t in ledger.targets.values():
         for w in t.trajectory:
             if w.share is not None and not 0 <= w.share <= 1:
-                yield _p(t, f"waypoint share must be between 0 and 1, got {w.share:g}", "trajectory", w.index)
+                yield _p(t, f"waypoint share must be between 0 and 1, got {w.share:g}", "trajectory", w.position)
             if t.start and t.due and not t.start <= w.date <= t.due:
                 yield _p(t, f"waypoint {w.date} is outside start..due ({t.start}..{t.due})",
-                         "trajectory", w.index, severity="warning")  # fmt: skip
+                         "trajectory", w.position, severity="warning")  # fmt: skip
 
 
 def parents_exist(ledger: Ledger) -> Iterator[Problem]:

@@ -472,7 +472,7 @@ class _Builder:
                 if (
                     type(d) is date
                     and (tv is float or tv is int)
-                    and v - v == 0
+                    and v - v == 0  # type: ignore[operator]
                     and len(o) == 2 + (note is not None) + (src is not None)
                     and (note is None or type(note) is str)
                     and (src is None or type(src) is str)
@@ -534,7 +534,7 @@ class _Builder:
                     done=self.date(s, "done", p),
                     note=self.string(s, "note", p),
                     source=self.string(s, "source", p),
-                    index=i,
+                    position=i,
                 )
             )
         return tuple(out)

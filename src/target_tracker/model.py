@@ -61,7 +61,7 @@ class Observation(NamedTuple):
 
     A NamedTuple rather than a frozen dataclass: a provincial ledger holds
     ~600,000 of them and a tuple is three times cheaper to build. It is just
-    as immutable. index: position in the file's ``observations`` list (for
+    as immutable. position: where it stands in the file's ``observations`` list (for
     error lines).
     """
 
@@ -69,7 +69,7 @@ class Observation(NamedTuple):
     value: float
     note: str | None = None
     source: str | None = None
-    index: int = 0
+    position: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class Stage:
     done: date | None = None
     note: str | None = None
     source: str | None = None
-    index: int = 0
+    position: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +94,14 @@ class Waypoint:
 
     Exactly one of ``value`` (in the target's unit; quantity only) and
     ``share`` (fraction of the way from baseline to target, 0..1) is set.
+    position: where it stands in the file's ``trajectory`` list.
     """
 
     date: date
     value: float | None = None
     share: float | None = None
     note: str | None = None
-    index: int = 0
+    position: int = 0
 
 
 @dataclass(frozen=True, slots=True)

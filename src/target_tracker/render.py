@@ -142,8 +142,8 @@ def render_simple(table: Table, color: bool) -> list[str]:
     groups = [(label, cells(table, rows, False, cut=True)) for label, rows in table.groups]
     widths = [display_width(h) for h in headers]
     measured = [[display_width(x) for x in row] for _, body in groups for row in body]
-    for row in measured:
-        for k, w in enumerate(row):
+    for row_widths in measured:
+        for k, w in enumerate(row_widths):
             if w > widths[k]:
                 widths[k] = w
     right = [c.align == "right" for c in shown]
