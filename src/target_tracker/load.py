@@ -8,7 +8,6 @@ numbers are attached only when there is something to report.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import math
 import re
@@ -283,6 +282,8 @@ class _Builder:
     def unknown_keys(self, table: dict[str, Any], known: tuple[str, ...], path: KeyPath) -> None:
         for key in table:
             if key not in known:
+                import difflib  # only when there is a typo to suggest for
+
                 hint = difflib.get_close_matches(key, known, n=1)
                 where = f" in [{'.'.join(map(str, path))}]" if path else ""
                 suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (known keys: {', '.join(known)})"
@@ -404,6 +405,8 @@ class _Builder:
                 return None
         if kind not in KINDS:
             if kind is not None:
+                import difflib
+
                 hint = difflib.get_close_matches(kind, KINDS, n=1)
                 tip = f" (did you mean '{hint[0]}'?)" if hint else ""
                 self.error(path + ("kind",), f"unknown kind '{kind}'{tip}: use {', '.join(KINDS)}")
