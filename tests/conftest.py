@@ -63,6 +63,15 @@ def run() -> Run:
     return Run()
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own cache folder, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(folder))
+    monkeypatch.delenv("TRACKER_NO_CACHE", raising=False)
+    return folder
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="Rewrite the golden files in tests/golden/ from current output."

@@ -1,66 +1,73 @@
-"""Checks on a loaded ledger: small pure functions run by :func:`run_checks`.
+"""Checks on a loaded ledger: small pure functions in two lists.
 
-Each check takes the ledger and yields :class:`Problem` values; the loader
-has already reported type and syntax errors, so checks see clean records.
+``TARGET_CHECKS`` look at one target at a time; they run when its file is
+loaded (so their results are cached with the file). ``LEDGER_CHECKS`` look
+across targets (parents, rollups, cycles) and run on the merged ledger by
+:func:`run_checks`. The loader has already reported type and syntax errors,
+so checks see clean records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .model import Ledger, Problem, Target
+from .model import Ledger, Problem, Severity, Target
 
-Check = Callable[[Ledger], Iterator[Problem]]
-
-
-def _p(t: Target, message: str, *path: str | int, severity: str = "error") -> Problem:
-    return Problem(t.file, f"{t.id}: {message}", t.path + path, severity=severity)  # type: ignore[arg-type]
+TargetCheck = Callable[[Target], Iterator[Problem]]
+LedgerCheck = Callable[[Ledger], Iterator[Problem]]
 
 
-def due_before_start(ledger: Ledger) -> Iterator[Problem]:
-    for t in ledger.targets.values():
-        if t.start and t.due and t.due < t.start:
-            yield _p(t, f"due {t.due} is before start {t.start}", "due")
+def _p(t: Target, message: str, *path: str | int, severity: Severity = "error") -> Problem:
+    return Problem(t.file, f"{t.id}: {message}", t.path + path, severity=severity)
 
 
-def target_equals_baseline(ledger: Ledger) -> Iterator[Problem]:
-    for t in ledger.targets.values():
-        if t.kind == "quantity" and t.target is not None and t.target == t.baseline:
-            yield _p(t, f"target equals baseline ({t.target:g}): there is nothing to measure", "target")
+# -- one target at a time ---------------------------------------------------------
 
 
-def observations_before_start(ledger: Ledger) -> Iterator[Problem]:
-    for t in ledger.targets.values():
-        if t.start:
-            for o in t.observations:
-                if o.date < t.start:
-                    yield _p(t, f"observation dated {o.date} is before start {t.start}", "observations", o.position)
+def due_before_start(t: Target) -> Iterator[Problem]:
+    if t.start and t.due and t.due < t.start:
+        yield _p(t, f"due {t.due} is before start {t.start}", "due")
 
 
-def observations_same_date(ledger: Ledger) -> Iterator[Problem]:
-    for t in ledger.targets.values():
-        for a, b in zip(t.observations, t.observations[1:], strict=False):
-            if a.date == b.date:
-                yield _p(t, f"two observations dated {a.date}; the later line wins", "observations",
-                         b.position, severity="warning")  # fmt: skip
+def target_equals_baseline(t: Target) -> Iterator[Problem]:
+    if t.kind == "quantity" and t.target is not None and t.target == t.baseline:
+        yield _p(t, f"target equals baseline ({t.target:g}): there is nothing to measure", "target")
 
 
-def maintain_has_bound(ledger: Ledger) -> Iterator[Problem]:
-    for t in ledger.targets.values():
-        if t.kind == "maintain" and t.at_least is None and t.at_most is None:
-            yield _p(t, "a maintain target needs a bound: at_least = X or at_most = X")
-        if t.at_least is not None and t.at_most is not None and t.at_least > t.at_most:
-            yield _p(t, f"at_least {t.at_least:g} is above at_most {t.at_most:g}", "at_least")
+def observations_before_start(t: Target) -> Iterator[Problem]:
+    if t.start and t.observations and t.observations[0].date < t.start:
+        for o in t.observations:
+            if o.date >= t.start:
+                break
+            yield _p(t, f"observation dated {o.date} is before start {t.start}", "observations", o.position)
 
 
-def waypoints_sensible(ledger: Ledger) -> Iterator[Problem]:
-    for t in ledger.targets.values():
-        for w in t.trajectory:
-            if w.share is not None and not 0 <= w.share <= 1:
-                yield _p(t, f"waypoint share must be between 0 and 1, got {w.share:g}", "trajectory", w.position)
-            if t.start and t.due and not t.start <= w.date <= t.due:
-                yield _p(t, f"waypoint {w.date} is outside start..due ({t.start}..{t.due})",
-                         "trajectory", w.position, severity="warning")  # fmt: skip
+def observations_same_date(t: Target) -> Iterator[Problem]:
+    previous = None
+    for o in t.observations:
+        if previous is not None and o.date == previous.date:
+            yield _p(t, f"two observations dated {o.date}; the later line wins", "observations", o.position,
+                     severity="warning")  # fmt: skip
+        previous = o
+
+
+def maintain_has_bound(t: Target) -> Iterator[Problem]:
+    if t.kind == "maintain" and t.at_least is None and t.at_most is None:
+        yield _p(t, "a maintain target needs a bound: at_least = X or at_most = X")
+    if t.at_least is not None and t.at_most is not None and t.at_least > t.at_most:
+        yield _p(t, f"at_least {t.at_least:g} is above at_most {t.at_most:g}", "at_least")
+
+
+def waypoints_sensible(t: Target) -> Iterator[Problem]:
+    for w in t.trajectory:
+        if w.share is not None and not 0 <= w.share <= 1:
+            yield _p(t, f"waypoint share must be between 0 and 1, got {w.share:g}", "trajectory", w.position)
+        if t.start and t.due and not t.start <= w.date <= t.due:
+            yield _p(t, f"waypoint {w.date} is outside start..due ({t.start}..{t.due})",
+                     "trajectory", w.position, severity="warning")  # fmt: skip
+
+
+# -- across targets -----------------------------------------------------------------
 
 
 def parents_exist(ledger: Ledger) -> Iterator[Problem]:
@@ -98,19 +105,28 @@ def no_cycles(ledger: Ledger) -> Iterator[Problem]:
             node = ledger.targets[node.parent]
 
 
-#: The checks ``tracker check`` runs, in order.
-CHECKS: tuple[Check, ...] = (
+#: Checks on each target, run as its file is loaded.
+TARGET_CHECKS: tuple[TargetCheck, ...] = (
     due_before_start,
     target_equals_baseline,
     observations_before_start,
     observations_same_date,
     maintain_has_bound,
     waypoints_sensible,
+)
+
+#: Checks across the whole ledger, run by :func:`run_checks`.
+LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
     parents_exist,
     rollups_have_children,
     no_cycles,
 )
 
 
+def check_target(t: Target) -> list[Problem]:
+    return [p for check in TARGET_CHECKS for p in check(t)]
+
+
 def run_checks(ledger: Ledger) -> list[Problem]:
-    return [p for check in CHECKS for p in check(ledger)]
+    """The checks across targets (per-target checks ran at load time)."""
+    return [p for check in LEDGER_CHECKS for p in check(ledger)]

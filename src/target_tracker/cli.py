@@ -62,6 +62,9 @@ def main_options(
     ctx: typer.Context,
     ledger: LedgerOption = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse the ledger afresh; do not read or write the cache.")
+    ] = False,
 ) -> None:
     """Track a city's public commitments in targets.toml.
 
@@ -78,6 +81,8 @@ def main_options(
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
         raise typer.Exit()
+    if no_cache:
+        os.environ["TRACKER_NO_CACHE"] = "1"  # read by the cache, also in edits
     ctx.obj = {"ledger": ledger}
 
 
@@ -123,10 +128,11 @@ def print_problems(problems: list[Problem], limit: int | None = None) -> None:
 
 def load_checked(path: Path):  # type: ignore[no-untyped-def]
     """Load and check the ledger; refuse (exit 2) if it has errors."""
+    from .cache import default_cache
     from .checks import run_checks
     from .load import attach_lines, load_ledger
 
-    result = load_ledger(path)
+    result = load_ledger(path, cache=default_cache())
     problems = result.problems
     if result.ledger is not None:
         extra = run_checks(result.ledger)
@@ -271,11 +277,12 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
       tracker check
       tracker -f other.toml check
     """
+    from .cache import default_cache
     from .checks import run_checks
     from .load import attach_lines, load_ledger
 
     path = ledger_path(ctx, ledger)
-    result = load_ledger(path)
+    result = load_ledger(path, cache=default_cache())
     if result.ledger is None:
         print_problems(result.problems)
         raise typer.Exit(EXIT_USAGE)

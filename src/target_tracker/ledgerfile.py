@@ -241,10 +241,12 @@ Confirm = Callable[[Ledger], None]
 
 def validate(main: Path, overrides: dict[Path, str]) -> Ledger:
     """Load the whole ledger as it would be after the edit; refuse on errors."""
+    from .cache import default_cache
     from .checks import run_checks
     from .load import attach_lines, load_ledger
 
-    result = load_ledger(main, overrides={p.resolve(): t for p, t in overrides.items()}, locate=False)
+    # unchanged files come from the cache; the edited text is parsed and cached
+    result = load_ledger(main, overrides={p.resolve(): t for p, t in overrides.items()}, cache=default_cache())
     problems = result.errors
     if result.ledger is not None:
         problems = problems + [p for p in run_checks(result.ledger) if p.severity == "error"]

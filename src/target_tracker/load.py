@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .model import (
     KINDS,
@@ -54,6 +54,25 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
+class Texts(dict[str, str]):
+    """File texts by name, decoded from their bytes only when asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._raw: dict[str, bytes] = {}
+
+    def keep(self, name: str, raw: bytes) -> None:
+        self._raw[name] = raw
+
+    def __missing__(self, name: str) -> str:
+        text = self._raw.pop(name).decode("utf-8")
+        self[name] = text
+        return text
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name) or name in self._raw
+
+
 @dataclass(frozen=True, slots=True)
 class LoadResult:
     """The ledger (None when a file could not be read at all) and the problems."""
@@ -69,20 +88,27 @@ class LoadResult:
 
 def read_text(path: Path) -> tuple[str | None, Problem | None]:
     """Read a ledger file as UTF-8; a problem instead of an exception."""
+    _, text, problem = read_file(path)
+    return text, problem
+
+
+def read_file(path: Path) -> tuple[bytes | None, str | None, Problem | None]:
+    """The file's bytes and its UTF-8 text (newlines untouched), or a problem."""
     name = str(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, Problem(name, "no such ledger file (create one with 'tracker init', or pass -f PATH)")
+        return None, None, Problem(name, "no such ledger file (create one with 'tracker init', or pass -f PATH)")
     except IsADirectoryError:
-        return None, Problem(name, "is a directory, not a ledger file (pass -f PATH/targets.toml)")
+        return None, None, Problem(name, "is a directory, not a ledger file (pass -f PATH/targets.toml)")
     except OSError as e:
-        return None, Problem(name, f"cannot read the ledger: {e.strerror or e}")
+        return None, None, Problem(name, f"cannot read the ledger: {e.strerror or e}")
     try:
-        return data.decode("utf-8"), None
+        return data, data.decode("utf-8"), None
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        return None, Problem(name, f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8", line=line)
+        message = f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8"
+        return None, None, Problem(name, message, line=line)
 
 
 def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | None]:
@@ -116,7 +142,13 @@ def _date_hint(text: str, line: int | None) -> str | None:
     return None
 
 
-def load_ledger(path: str | Path, *, locate: bool = True, overrides: dict[Path, str] | None = None) -> LoadResult:
+def load_ledger(
+    path: str | Path,
+    *,
+    locate: bool = True,
+    overrides: dict[Path, str] | None = None,
+    cache: FileCache | None = None,
+) -> LoadResult:
     """Read the ledger at ``path`` (and the files it includes) into a model.
 
     The cyclic garbage collector is paused meanwhile: parsing a provincial
@@ -126,7 +158,7 @@ def load_ledger(path: str | Path, *, locate: bool = True, overrides: dict[Path, 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _load_ledger(path, locate=locate, overrides=overrides)
+        result = _load_ledger(path, locate=locate, overrides=overrides, cache=cache)
         gc.freeze()  # the model lives until exit: later collections need not scan it
         return result
     finally:
@@ -134,70 +166,124 @@ def load_ledger(path: str | Path, *, locate: bool = True, overrides: dict[Path, 
             gc.enable()
 
 
-def _load_ledger(path: str | Path, *, locate: bool, overrides: dict[Path, str] | None) -> LoadResult:
-    """See :func:`load_ledger`.
+@dataclass(frozen=True, slots=True)
+class FileModel:
+    """What one ledger file holds: its targets in file order, the problems
+    found in it (with lines), and for the main file the ledger's metadata.
 
-    With ``locate`` (the default), problems get line numbers; that costs one
-    extra scan of the text, done only when there are problems. ``overrides``
-    maps resolved file paths to text used instead of the file's (an edit
-    being validated before it is written).
+    failed: the file could not be parsed at all. includes: the main file's
+    ``include`` entries as written. This is the unit the cache stores.
     """
-    path = Path(path)
-    problems: list[Problem] = []
-    texts: dict[str, str] = {}
-    name = str(path)
 
-    def read(p: Path) -> tuple[str | None, Problem | None]:
-        if overrides:
-            override = overrides.get(p.resolve())
-            if override is not None:
-                return override, None
-        return read_text(p)
+    name: str
+    targets: tuple[Target, ...]
+    problems: tuple[Problem, ...]
+    failed: bool = False
+    title: str | None = None
+    source: Source | None = None
+    settings: Settings | None = None
+    includes: tuple[str, ...] = ()
 
-    text, problem = read(path)
-    if problem:
-        return LoadResult(None, [problem], texts)
-    assert text is not None
-    texts[name] = text
+
+class FileCache(Protocol):
+    """Where parsed files are kept between runs (see :mod:`target_tracker.cache`)."""
+
+    def get(self, name: str, data: bytes) -> FileModel | None: ...
+
+    def put(self, name: str, data: bytes, model: FileModel) -> None: ...
+
+
+def load_file(name: str, text: str, *, main: bool, locate: bool = True) -> FileModel:
+    """Parse and build one ledger file on its own."""
     data, problem = parse_toml(text, name)
     if problem:
-        return LoadResult(None, [problem], texts)
+        return FileModel(name, (), (problem,), failed=True)
     assert data is not None
+    problems: list[Problem] = []
     builder = _Builder(name, problems)
-    builder.unknown_keys(data, TOP_KEYS, ())
-    title = builder.string(data, "title", ())
-    source = builder.source(data.get("source"), ("source",)) if "source" in data else None
-    settings = builder.settings(data.get("settings", {}))
+    fields: dict[str, Any] = {}
+    if main:
+        builder.unknown_keys(data, TOP_KEYS, ())
+        fields["title"] = builder.string(data, "title", ())
+        fields["source"] = builder.source(data.get("source"), ("source",)) if "source" in data else None
+        fields["settings"] = builder.settings(data.get("settings", {}))
+        fields["includes"] = builder.include_entries(data)
+    else:
+        builder.unknown_keys(data, INCLUDED_FILE_KEYS, ())
     targets: dict[str, Target] = {}
-    files = [name]
     builder.targets(data, targets)
-    for inc in _includes(data, path, builder):
-        inc_name = str(inc)
-        inc_text, problem = read(inc)
-        if problem:
-            problems.append(problem)
-            continue
-        assert inc_text is not None
-        texts[inc_name] = inc_text
-        inc_data, problem = parse_toml(inc_text, inc_name)
-        if problem:
-            problems.append(problem)
-            continue
-        assert inc_data is not None
-        files.append(inc_name)
-        inc_builder = _Builder(inc_name, problems)
-        inc_builder.unknown_keys(inc_data, INCLUDED_FILE_KEYS, ())
-        inc_builder.targets(inc_data, targets)
+    from .checks import check_target
+
+    for t in targets.values():
+        problems.extend(check_target(t))
+    if locate and problems:
+        problems = attach_lines(problems, {name: text})
+    return FileModel(name, tuple(targets.values()), tuple(problems), **fields)
+
+
+def _load_ledger(
+    path: str | Path, *, locate: bool, overrides: dict[Path, str] | None, cache: FileCache | None
+) -> LoadResult:
+    """See :func:`load_ledger`."""
+    path = Path(path)
+    problems: list[Problem] = []
+    texts = Texts()
+
+    def model_of(p: Path, main: bool) -> FileModel | None:
+        name = str(p)
+        override = overrides.get(p.resolve()) if overrides else None
+        if override is not None:
+            raw = override.encode("utf-8")
+            texts[name] = override
+        else:
+            try:
+                raw = p.read_bytes()
+            except OSError:
+                _, _, problem = read_file(p)  # the same failure, worded for the planner
+                assert problem is not None
+                problems.append(problem)
+                return None
+            texts.keep(name, raw)
+        model = cache.get(name, raw) if cache else None
+        if model is None:
+            try:
+                text = texts[name]  # decoded only now: a cache hit never needs the text
+            except UnicodeDecodeError:
+                _, _, problem = read_file(p)
+                assert problem is not None
+                problems.append(problem)
+                return None
+            model = load_file(name, text, main=main, locate=locate)
+            if cache and not model.failed:
+                cache.put(name, raw, model)
+        problems.extend(model.problems)
+        return None if model.failed else model
+
+    head = model_of(path, main=True)
+    if head is None:
+        return LoadResult(None, problems, texts)
+    targets: dict[str, Target] = {}
+    files = [head.name]
+    dupes: list[Problem] = []
+    for model in [head] + [m for f in resolve_includes(path, head.includes, problems) if (m := model_of(f, False))]:
+        if model is not head:
+            files.append(model.name)
+        for t in model.targets:
+            other = targets.get(t.id)
+            if other is not None:
+                dupes.append(Problem(t.file, f"duplicate target id '{t.id}' (also in {other.file})", t.path))
+                continue
+            targets[t.id] = t
+    if dupes:
+        problems.extend(attach_lines(dupes, texts) if locate else dupes)
     ledger = Ledger(
-        title=title or path.stem,
-        path=name,
-        source=source,
-        settings=settings,
+        title=head.title or path.stem,
+        path=head.name,
+        source=head.source,
+        settings=head.settings or Settings(),
         targets=targets,
         files=tuple(files),
     )
-    if locate and problems:
-        problems = attach_lines(problems, texts)
     return LoadResult(ledger, problems, texts)
 
 
@@ -223,26 +309,22 @@ def included_files(main: Path, main_text: str) -> list[Path]:
     data, _ = parse_toml(main_text, str(main))
     if data is None:
         return []
-    return _includes(data, main, _Builder(str(main), []))
+    entries = _Builder(str(main), []).include_entries(data)
+    return resolve_includes(main, entries, [])
 
 
-def _includes(data: dict[str, Any], path: Path, builder: _Builder) -> list[Path]:
-    raw = data.get("include", [])
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        builder.error(("include",), "include must be a list of file or folder paths")
-        return []
+def resolve_includes(path: Path, entries: tuple[str, ...], problems: list[Problem]) -> list[Path]:
+    """Files named by ``include``: files as given, folders as their *.toml in
+    name order; each file once, never the main file."""
     found: list[Path] = []
-    for i, entry in enumerate(raw):
-        p = (path.parent / entry).resolve() if not Path(entry).is_absolute() else Path(entry)
-        rel = Path(path.parent / entry)
-        if p.is_dir():
-            found.extend(sorted(rel / f.name for f in p.glob("*.toml")))
-        elif p.exists():
+    for i, entry in enumerate(entries):
+        rel = path.parent / entry
+        if rel.is_dir():
+            found.extend(sorted((rel / f.name for f in rel.glob("*.toml")), key=lambda p: p.name))
+        elif rel.exists():
             found.append(rel)
         else:
-            builder.error(("include", i), f"included path '{entry}' does not exist")
+            problems.append(Problem(str(path), f"included path '{entry}' does not exist", ("include", i)))
     seen: set[Path] = {path.resolve()}
     unique = []
     for f in found:
@@ -288,6 +370,15 @@ class _Builder:
                 where = f" in [{'.'.join(map(str, path))}]" if path else ""
                 suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (known keys: {', '.join(known)})"
                 self.warning(path + (key,), f"unknown key '{key}'{where}{suggestion}")
+
+    def include_entries(self, data: dict[str, Any]) -> tuple[str, ...]:
+        raw = data.get("include", [])
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            self.error(("include",), "include must be a list of file or folder paths")
+            return ()
+        return tuple(raw)
 
     # -- scalar fields ----------------------------------------------------
     def string(self, table: dict[str, Any], key: str, path: KeyPath, required: bool = False) -> str | None:

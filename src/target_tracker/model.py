@@ -7,9 +7,10 @@ so that any problem found later can be reported as ``file:line: message``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, overload
 
 KINDS = ("quantity", "maintain", "milestones", "rollup")
 STATES = ("active", "paused", "cancelled")
@@ -70,6 +71,69 @@ class Observation(NamedTuple):
     note: str | None = None
     source: str | None = None
     position: int = 0
+
+
+class ObservationColumns(Sequence[Observation]):
+    """A target's figures stored column-wise, as the cache keeps them.
+
+    Unpickling 600,000 Observation tuples would take most of a second; these
+    columns load in milliseconds and build an Observation only when one is
+    read. Behaves as an immutable sequence of Observation, ordered by date.
+    """
+
+    __slots__ = ("_days", "_notes", "_positions", "_sources", "_values")
+
+    def __init__(self, observations: Sequence[Observation]) -> None:
+        from array import array
+
+        if observations:
+            days, values, notes, sources, positions = zip(*observations, strict=True)  # transpose in C
+        else:
+            days = values = notes = sources = positions = ()
+        self._days = array("l", map(date.toordinal, days))
+        self._values = list(values)  # a list keeps ints ints
+        self._notes = list(notes) if notes.count(None) != len(notes) else None
+        self._sources = list(sources) if sources.count(None) != len(sources) else None
+        self._positions = None if positions == tuple(range(len(positions))) else array("l", positions)
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+    def _at(self, i: int) -> Observation:
+        return Observation(
+            date.fromordinal(self._days[i]),
+            self._values[i],
+            None if self._notes is None else self._notes[i],
+            None if self._sources is None else self._sources[i],
+            i if self._positions is None else self._positions[i],
+        )
+
+    @overload
+    def __getitem__(self, i: int) -> Observation: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Observation, ...]: ...
+    def __getitem__(self, i: int | slice) -> Observation | tuple[Observation, ...]:
+        if isinstance(i, slice):
+            return tuple(self._at(k) for k in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("observation index out of range")
+        return self._at(i)
+
+    def __iter__(self) -> Iterator[Observation]:
+        at = self._at
+        return (at(i) for i in range(len(self._days)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ObservationColumns({len(self)} figures)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +197,7 @@ class Target:
     target: float | None = None
     at_least: float | None = None
     at_most: float | None = None
-    observations: tuple[Observation, ...] = ()
+    observations: Sequence[Observation] = ()
     stages: tuple[Stage, ...] = ()
     trajectory: tuple[Waypoint, ...] = ()
 
