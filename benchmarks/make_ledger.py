@@ -126,7 +126,7 @@ def build(
 
 HEADER = """# Synthetic ledger for target-tracker benchmarks ({n} targets x {m} figures, seed {seed}).
 title = "Synthetic province 合成省 ({n} x {m})"
-
+{include}
 [source]
 document = "Synthetic five-year plan"
 date = 2020-01-15
@@ -138,11 +138,12 @@ stale_after_days = 90
 
 def write(out: Path, n: int, m: int, seed: int, files: int, journal: Path | None) -> None:
     blocks, figures = build(n, m, seed)
-    header = HEADER.format(n=n, m=m, seed=seed)
+    folder = out.parent / f"{out.stem}.d"
+    include = f'include = ["{folder.name}/"]\n' if files > 1 else ""
+    header = HEADER.format(n=n, m=m, seed=seed, include=include)
     if files <= 1:
         out.write_text(header + "\n" + "\n".join(text for _, text in blocks), encoding="utf-8")
     else:
-        folder = out.parent / f"{out.stem}.d"
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.toml"):
             old.unlink()
@@ -153,7 +154,7 @@ def write(out: Path, n: int, m: int, seed: int, files: int, journal: Path | None
             (folder / f"part-{k + 1:03d}.toml").write_text(
                 f"# Part {k + 1} of {files}\n\n" + "\n".join(text for _, text in part), encoding="utf-8"
             )
-        out.write_text(header + f'include = ["{folder.name}/"]\n', encoding="utf-8")
+        out.write_text(header, encoding="utf-8")
     if journal:
         lines = []
         for tid, figs in figures:

@@ -335,8 +335,8 @@ def test_editor_save_during_edit_is_not_lost(run, messy, monkeypatch) -> None:  
     real_validate = ledgerfile.validate
     saved = {"done": False}
 
-    def validate_then_editor_saves(main, overrides):  # type: ignore[no-untyped-def]
-        ledger = real_validate(main, overrides)
+    def validate_then_editor_saves(main, overrides, cache=None):  # type: ignore[no-untyped-def]
+        ledger = real_validate(main, overrides, cache)
         if not saved["done"]:
             saved["done"] = True
             text = _read(messy).replace('title = "No figures yet"', 'title = "Renamed in the editor"')

@@ -81,9 +81,7 @@ def main_options(
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
         raise typer.Exit()
-    if no_cache:
-        os.environ["TRACKER_NO_CACHE"] = "1"  # read by the cache, also in edits
-    ctx.obj = {"ledger": ledger}
+    ctx.obj = {"ledger": ledger, "no_cache": no_cache}
 
 
 def ledger_path(ctx: typer.Context, ledger: Path | None) -> Path:
@@ -95,6 +93,16 @@ def ledger_path(ctx: typer.Context, ledger: Path | None) -> Path:
         return Path(parent)
     env = os.environ.get("TRACKER_LEDGER")
     return Path(env) if env else Path("targets.toml")
+
+
+def cache_for(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """The parsed-file cache, unless --no-cache or TRACKER_NO_CACHE."""
+    from .cache import default_cache
+
+    root = ctx.find_root()
+    if (root.obj or {}).get("no_cache"):
+        return None
+    return default_cache()
 
 
 def today() -> date:
@@ -126,13 +134,12 @@ def print_problems(problems: list[Problem], limit: int | None = None) -> None:
         typer.echo(f"... and {len(problems) - limit} more", err=True)
 
 
-def load_checked(path: Path):  # type: ignore[no-untyped-def]
+def load_checked(ctx: typer.Context, path: Path):  # type: ignore[no-untyped-def]
     """Load and check the ledger; refuse (exit 2) if it has errors."""
-    from .cache import default_cache
     from .checks import run_checks
     from .load import attach_lines, load_ledger
 
-    result = load_ledger(path, cache=default_cache())
+    result = load_ledger(path, cache=cache_for(ctx))
     problems = result.problems
     if result.ledger is not None:
         extra = run_checks(result.ledger)
@@ -202,7 +209,7 @@ def status(
             fail(f"--status: unknown status '{s}': use {', '.join(STATUSES)}")
     if sort not in SORT_KEYS:
         fail(f"--sort: unknown key '{sort}': use {', '.join(SORT_KEYS)}")
-    model = load_checked(ledger_path(ctx, ledger))
+    model = load_checked(ctx, ledger_path(ctx, ledger))
     ev = evaluate(model, when)
     rows = ev.rows
     if area:
@@ -258,7 +265,7 @@ def show(
 
     when = parse_as_of(as_of)
     check_format(fmt)
-    model = load_checked(ledger_path(ctx, ledger))
+    model = load_checked(ctx, ledger_path(ctx, ledger))
     if target_id not in model.targets:
         hint = difflib.get_close_matches(target_id, list(model.targets), n=1)
         fail(f"no target '{target_id}' in {model.path}" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
@@ -277,12 +284,11 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
       tracker check
       tracker -f other.toml check
     """
-    from .cache import default_cache
     from .checks import run_checks
     from .load import attach_lines, load_ledger
 
     path = ledger_path(ctx, ledger)
-    result = load_ledger(path, cache=default_cache())
+    result = load_ledger(path, cache=cache_for(ctx))
     if result.ledger is None:
         print_problems(result.problems)
         raise typer.Exit(EXIT_USAGE)
@@ -330,7 +336,7 @@ def run_edit(ctx: typer.Context, ledger: Path | None, edit, dry_run: bool, confi
         return file_holding(main_path, main_text, edit.target_id), lambda text: apply(edit, text)
 
     try:
-        change = commit_edit(main, transform_for, dry_run=dry_run, confirm=confirm)
+        change = commit_edit(main, transform_for, dry_run=dry_run, confirm=confirm, cache=cache_for(ctx))
     except EditError as e:
         fail(str(e))
     if dry_run:
@@ -515,7 +521,9 @@ def add(
     )  # fmt: skip
     main = ledger_path(ctx, ledger)
     try:
-        change = add_target(main, spec, lambda raw, what: parse_day(raw, what), today(), dry_run=dry_run)
+        change = add_target(
+            main, spec, lambda raw, what: parse_day(raw, what), today(), dry_run=dry_run, cache=cache_for(ctx)
+        )
     except EditError as e:
         fail(str(e))
     if dry_run:
@@ -616,7 +624,7 @@ def report(
             parse_month(months[0])
     except DateError as e:
         fail(str(e))
-    model = load_checked(ledger_path(ctx, ledger))
+    model = load_checked(ctx, ledger_path(ctx, ledger))
     if area:
         known = {t.area.casefold() for t in model.targets.values()}
         missing = [a for a in area if a.casefold() not in known]

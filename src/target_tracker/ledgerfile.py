@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .edit import EditError
+from .load import FileCache
 from .model import Ledger
 
 LOCK_TIMEOUT = 60.0  # seconds to wait for another tracker's edit
@@ -239,14 +240,16 @@ Transform = Callable[[str], str]
 Confirm = Callable[[Ledger], None]
 
 
-def validate(main: Path, overrides: dict[Path, str]) -> Ledger:
-    """Load the whole ledger as it would be after the edit; refuse on errors."""
-    from .cache import default_cache
+def validate(main: Path, overrides: dict[Path, str], cache: FileCache | None = None) -> Ledger:
+    """Load the whole ledger as it would be after the edit; refuse on errors.
+
+    Unchanged files come from the cache; the edited text is parsed (and
+    cached, so the next ``status`` after the edit is fast).
+    """
     from .checks import run_checks
     from .load import attach_lines, load_ledger
 
-    # unchanged files come from the cache; the edited text is parsed and cached
-    result = load_ledger(main, overrides={p.resolve(): t for p, t in overrides.items()}, cache=default_cache())
+    result = load_ledger(main, overrides={p.resolve(): t for p, t in overrides.items()}, cache=cache)
     problems = result.errors
     if result.ledger is not None:
         problems = problems + [p for p in run_checks(result.ledger) if p.severity == "error"]
@@ -263,6 +266,7 @@ def commit_edit(
     *,
     dry_run: bool = False,
     confirm: Confirm | None = None,
+    cache: FileCache | None = None,
 ) -> Change:
     """Run one edit as a transaction on the ledger whose main file is ``main``.
 
@@ -276,7 +280,7 @@ def commit_edit(
             path, transform = transform_for(main, main_text)
             raw, text = (main_bytes, main_text) if path == main else read_bytes_text(path)
             new_text = transform(text)
-            ledger = validate(main, {path: new_text})
+            ledger = validate(main, {path: new_text}, cache)
             if confirm is not None:
                 confirm(ledger)
             change = Change(path, text, new_text, ledger)

@@ -265,7 +265,10 @@ def _load_ledger(
     targets: dict[str, Target] = {}
     files = [head.name]
     dupes: list[Problem] = []
-    for model in [head] + [m for f in resolve_includes(path, head.includes, problems) if (m := model_of(f, False))]:
+    include_problems: list[Problem] = []
+    included = resolve_includes(path, head.includes, include_problems)
+    problems.extend(attach_lines(include_problems, texts) if locate else include_problems)
+    for model in [head] + [m for f in included if (m := model_of(f, False))]:
         if model is not head:
             files.append(model.name)
         for t in model.targets:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .edit import EditError, check_new_target, insert_target, new_target_block, newline_of, parse_number
 from .ledgerfile import Change, commit_edit, file_holding, ledger_files, read_bytes_text, target_ids
-from .load import ID_PATTERN
+from .load import ID_PATTERN, FileCache
 from .model import KINDS
 from .tomltext import toml_string
 
@@ -187,7 +187,13 @@ def _neighbour(text: str, spec: NewTarget) -> str | None:
 
 
 def add_target(
-    main: Path, spec: NewTarget, day: Callable[[str, str], date], today: date, *, dry_run: bool = False
+    main: Path,
+    spec: NewTarget,
+    day: Callable[[str, str], date],
+    today: date,
+    *,
+    dry_run: bool = False,
+    cache: FileCache | None = None,
 ) -> Change:
     kind = spec.infer_kind()
     fields = build_fields(spec, kind, day, today)
@@ -220,4 +226,4 @@ def add_target(
 
         return path, transform
 
-    return commit_edit(main, transform_for, dry_run=dry_run)
+    return commit_edit(main, transform_for, dry_run=dry_run, cache=cache)
