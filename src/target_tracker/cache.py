@@ -15,7 +15,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -73,6 +72,8 @@ class FileCache:
                 for t in model.targets
             ),
         )
+        import tempfile  # only when writing: it costs start-up on every read
+
         with contextlib.suppress(OSError, pickle.PicklingError):
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".pickle")

@@ -1,0 +1,226 @@
+"""Time whole processes side by side and print the figures and ratios.
+
+    python benchmarks/run.py                      # all sizes (about 10 minutes here)
+    python benchmarks/run.py --quick              # 100 x 12 and 1,000 x 24 only
+    python benchmarks/run.py --out docs/performance.md
+
+Every figure is the median of several runs of a whole process (start-up
+included), with min-max, and peak memory (max RSS). Ratios are against a
+baseline measured in the same run:
+
+- start-up: `tracker status` on targets.toml against the floor program
+  (benchmarks/floor.py: the same file read with tomllib and printed with
+  tabulate from a one-command Typer app, no domain logic);
+- scale: `status`, `report` and `update` on synthetic ledgers against
+  tomllib's parse of the same file, and `hledger balance` on the same
+  figures as a journal (Debian's hledger), when installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+SIZES = [(100, 12), (1000, 24), (10000, 60)]
+
+
+@dataclass
+class Timing:
+    label: str
+    seconds: list[float]
+    peak_kb: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    def cell(self) -> str:
+        lo, hi = min(self.seconds), max(self.seconds)
+        return f"{_fmt(self.median)} ({_fmt(lo)}–{_fmt(hi)})"
+
+
+def _fmt(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def run_once(cmd: list[str], env: dict[str, str], prepare: list[str] | None = None) -> tuple[float, int]:
+    """Wall time and peak RSS (KB) of one process."""
+    if prepare:
+        subprocess.run(prepare, check=True, env=env, stdout=subprocess.DEVNULL)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+    if proc.stderr:
+        proc.stderr.close()
+    return elapsed, usage.ru_maxrss
+
+
+def measure(label: str, cmd: list[str], runs: int, env: dict[str, str], prepare: list[str] | None = None) -> Timing:
+    times, peaks = [], []
+    for _ in range(runs):
+        t, kb = run_once(cmd, env, prepare)
+        times.append(t)
+        peaks.append(kb)
+    timing = Timing(label, times, max(peaks))
+    print(f"  {label:<34} {timing.cell():>28}  {timing.peak_kb / 1024:8.0f} MB", file=sys.stderr)
+    return timing
+
+
+def machine() -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+        mem = f"{mem_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        mem = "?"
+    from importlib.metadata import version
+
+    pkgs = ", ".join(f"{p} {version(p)}" for p in ("typer", "tabulate", "tomlkit", "python-dateutil", "wcwidth"))
+    hledger = shutil.which("hledger")
+    hl = subprocess.run([hledger, "--version"], capture_output=True, text=True).stdout.strip() if hledger else "absent"
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {mem}",
+        f"- OS: {platform.platform()}",
+        f"- Python {platform.python_version()} ({PY}); {pkgs}",
+        f"- hledger: {hl}",
+    ]
+
+
+def tracker(*args: str) -> list[str]:
+    return [PY, "-m", "target_tracker", *args]
+
+
+def ratio(a: Timing, b: Timing) -> str:
+    return f"{a.median / b.median:.2f}x"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="skip the 10,000 x 60 ledger")
+    ap.add_argument("--runs", type=int, default=5, help="runs per measurement for the small sizes (default 5)")
+    ap.add_argument("--big-runs", type=int, default=3, help="runs per measurement at 10,000 x 60 (default 3)")
+    ap.add_argument("--workdir", type=Path, help="where to keep generated ledgers (default: a temporary folder)")
+    ap.add_argument("--out", type=Path, help="also write the results as Markdown to this file")
+    a = ap.parse_args()
+    work = a.workdir or Path(tempfile.mkdtemp(prefix="tracker-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    cache_dir = work / "cache"
+    env = {**os.environ, "NO_COLOR": "1", "TRACKER_CACHE_DIR": str(cache_dir)}
+    env.pop("TRACKER_LEDGER", None)
+    lines: list[str] = ["# Performance", "", "Measured by `python benchmarks/run.py` on:", "", *machine(), ""]
+    lines += ["Whole processes, median of several runs (min–max in brackets); peak memory is the maximum RSS.", ""]
+
+    # -- start-up ------------------------------------------------------------------
+    print("start-up", file=sys.stderr)
+    ledger = str(ROOT / "targets.toml")
+    n = max(a.runs * 4, 11)
+    python = measure("python -c pass", [PY, "-c", "pass"], n, env)
+    floor = measure("floor (Typer + tomllib + tabulate)", [PY, str(ROOT / "benchmarks" / "floor.py"), ledger], n, env)
+    status = measure("tracker status (no cache)", tracker("--no-cache", "-f", ledger, "status"), n, env)
+    warm = measure("tracker status (cache)", tracker("-f", ledger, "status"), n, env)
+    lines += [
+        "## Start-up: `tracker status` on the bundled targets.toml",
+        "",
+        "| program | time | peak memory | vs floor |",
+        "|---|---|---|---|",
+        f"| `python -c pass` | {python.cell()} | {python.peak_kb // 1024} MB | {ratio(python, floor)} |",
+        f"| floor: benchmarks/floor.py | {floor.cell()} | {floor.peak_kb // 1024} MB | 1.00x |",
+        f"| `tracker status --no-cache` | {status.cell()} | {status.peak_kb // 1024} MB | {ratio(status, floor)} |",
+        f"| `tracker status` (cache warm) | {warm.cell()} | {warm.peak_kb // 1024} MB | {ratio(warm, floor)} |",
+        "",
+        f"Goal: within 1.3x of the floor. Measured: {ratio(status, floor)} without the cache, "
+        f"{ratio(warm, floor)} with it.",
+        "",
+    ]
+
+    # -- scale -------------------------------------------------------------------------
+    sizes = SIZES[:2] if a.quick else SIZES
+    lines += [
+        "## Scale: synthetic ledgers (benchmarks/make_ledger.py, seed 1)",
+        "",
+        "| ledger | command | time | vs tomllib parse | peak memory | vs tomllib |",
+        "|---|---|---|---|---|---|",
+    ]
+    goals: list[str] = []
+    for targets, figures in sizes:
+        name = f"{targets}x{figures}"
+        path = work / f"ledger-{name}.toml"
+        journal = work / f"ledger-{name}.journal"
+        if not path.exists() or not journal.exists():
+            subprocess.run([PY, str(ROOT / "benchmarks" / "make_ledger.py"), "--targets", str(targets),
+                            "--observations", str(figures), "--out", str(path), "--journal", str(journal)],
+                           check=True)  # fmt: skip
+        size_mb = path.stat().st_size / 1e6
+        runs = a.big_runs if targets >= 10000 else a.runs
+        print(f"{name} ({size_mb:.1f} MB)", file=sys.stderr)
+        month = f"{2020 + (figures - 1) // 12}-{(figures - 1) % 12 + 1:02d}"
+        copy = work / f"edit-{name}.toml"
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        parse = measure("tomllib parse", [PY, "-c", "import sys, tomllib; tomllib.load(open(sys.argv[1], 'rb'))",
+                                          str(path)], runs, env)  # fmt: skip
+        cold = measure("status --no-cache", tracker("--no-cache", "-f", str(path), "status"), runs, env)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        first = measure("status (writes the cache)", tracker("-f", str(path), "status"), 1, env)
+        warm = measure("status (cache warm)", tracker("-f", str(path), "status"), runs, env)
+        report = measure("report --month (md, no cache)", tracker("--no-cache", "-f", str(path), "report", "--month",
+                                                                  month, "--format", "md"), runs, env)  # fmt: skip
+        restore = ["cp", str(path), str(copy)]
+        update = measure("update (no cache)", tracker("--no-cache", "-f", str(copy), "update", "t00001", "1",
+                                                      "--date", "2099-12-31", "--force"), runs, env, restore)  # fmt: skip
+        rows = [(parse, "tomllib parse (floor for scale)"), (cold, "`status --no-cache`"),
+                (first, "`status`, first run (writes the cache)"), (warm, "`status`, cache warm"),
+                (report, f"`report --month {month} --format md`"), (update, "`update` (no cache)")]  # fmt: skip
+        hledger = shutil.which("hledger")
+        if hledger:
+            peer = measure("hledger balance", [hledger, "-f", str(journal), "balance"], 1 if targets >= 10000 else runs, env)
+            rows.append((peer, "`hledger balance` (peer, same figures)"))
+        for t, label in rows:
+            lines.append(f"| {name} ({size_mb:.1f} MB) | {label} | {t.cell()} | {ratio(t, parse)} | "
+                         f"{t.peak_kb // 1024} MB | {t.peak_kb / parse.peak_kb:.2f}x |")  # fmt: skip
+        if targets == 1000:
+            goals.append(f"- `update` on 1,000 x 24 within 1.5x of `status`: {ratio(update, cold)} "
+                         f"({_fmt(update.median)} vs {_fmt(cold.median)}).")  # fmt: skip
+        if targets >= 1000 and hledger:
+            goals.append(f"- Faster than hledger at {name}: `status` {_fmt(cold.median)} vs hledger "
+                         f"{_fmt(rows[-1][0].median)} ({ratio(cold, rows[-1][0])}).")  # fmt: skip
+        if targets >= 10000:
+            goals += [
+                f"- `status` on 10,000 x 60 within 1.2x of the tomllib parse: {ratio(cold, parse)} without the cache, "
+                f"{ratio(first, parse)} on the run that writes it; peak memory within 2x: "
+                f"{cold.peak_kb / parse.peak_kb:.2f}x.",
+                f"- `update` on 10,000 x 60 within 1.5x of the tomllib parse: {ratio(update, parse)}.",
+                f"- Warm cache, `status` on 10,000 x 60 under 1 s: {_fmt(warm.median)}.",
+            ]
+    lines += ["", "## Goals", "", *goals, ""]
+    text = "\n".join(lines)
+    print(text)
+    if a.out:
+        a.out.write_text(text, encoding="utf-8")
+        print(f"wrote {a.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
