@@ -397,3 +397,42 @@ def test_apply_refuses_targets_written_as_dotted_keys() -> None:
     text = 'targets.a.title = "A"\ntargets.a.target = 3\n'
     with pytest.raises(EditError, match="edited by hand"):
         apply(RecordObservation("a", day=__import__("datetime").date(2021, 1, 1), value_text="1"), text)
+
+
+OUT_OF_ORDER = """\
+[targets.b]
+title = "B"
+target = 10
+start = 2021-01-01
+due = 2021-12-31
+
+[targets.a]
+title = "A"
+target = 10
+start = 2021-01-01
+due = 2021-12-31
+
+[targets.b.source]   # b's source, written after a
+document = "Plan"
+clause = "Article 3"
+
+[targets.a.source]
+document = "Plan"
+"""
+
+
+def test_out_of_order_tables(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    path = write_ledger(OUT_OF_ORDER)
+    before = _read(path)
+    assert run("update", "b", "4", "--date", "2021-06-30", "-f", path).exit_code == 0
+    after = _only_change(before, "due = 2021-12-31\n\n[targets.a]",
+                         "due = 2021-12-31\nobservations = [\n  { date = 2021-06-30, value = 4 },\n]\n\n[targets.a]")  # fmt: skip
+    assert _read(path) == after
+    assert run("set", "a", "owner", "X", "-f", path).exit_code == 0
+    after = _only_change(after, 'due = 2021-12-31\n\n[targets.b.source]', 'due = 2021-12-31\nowner = "X"\n\n[targets.b.source]')
+    assert _read(path) == after
+    data = tomllib.loads(after)
+    assert data["targets"]["b"]["source"]["clause"] == "Article 3" and data["targets"]["a"]["owner"] == "X"
+    # a key that its out-of-order sub-table already defines is refused, file untouched
+    r = run("set", "a", "source", "Other", "-f", path)
+    assert r.exit_code == 2 and _read(path) == after
