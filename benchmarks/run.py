@@ -115,7 +115,9 @@ def machine() -> list[str]:
     except OSError:
         pass
     try:
-        mem_kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+        mem_kb = int(
+            next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1]
+        )
         mem = f"{mem_kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration):
         mem = "?"
@@ -211,14 +213,16 @@ def main() -> None:
         report = measure("report --month (md, no cache)", tracker("--no-cache", "-f", str(path), "report", "--month",
                                                                   month, "--format", "md"), runs, env)  # fmt: skip
         restore = ["cp", str(path), str(copy)]
-        update = measure("update (no cache)", tracker("--no-cache", "-f", str(copy), "update", "t00001", "1",
-                                                      "--date", "2099-12-31", "--force"), runs, env, restore)  # fmt: skip
+        edit = tracker("--no-cache", "-f", str(copy), "update", "t00001", "1", "--date", "2099-12-31", "--force")
+        update = measure("update (no cache)", edit, runs, env, restore)
         rows = [(parse, "tomllib parse (floor for scale)"), (cold, "`status --no-cache`"),
                 (first, "`status`, first run (writes the cache)"), (warm, "`status`, cache warm"),
                 (report, f"`report --month {month} --format md`"), (update, "`update` (no cache)")]  # fmt: skip
         hledger = shutil.which("hledger")
         if hledger:
-            peer = measure("hledger balance", [hledger, "-f", str(journal), "balance"], 1 if targets >= 10000 else runs, env)
+            peer = measure(
+                "hledger balance", [hledger, "-f", str(journal), "balance"], 1 if targets >= 10000 else runs, env
+            )
             rows.append((peer, "`hledger balance` (peer, same figures)"))
         for t, label in rows:
             lines.append(f"| {name} ({size_mb:.1f} MB) | {label} | {t.cell()} | {ratio(t, parse)} | "

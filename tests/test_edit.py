@@ -429,7 +429,9 @@ def test_out_of_order_tables(run, write_ledger) -> None:  # type: ignore[no-unty
                          "due = 2021-12-31\nobservations = [\n  { date = 2021-06-30, value = 4 },\n]\n\n[targets.a]")  # fmt: skip
     assert _read(path) == after
     assert run("set", "a", "owner", "X", "-f", path).exit_code == 0
-    after = _only_change(after, 'due = 2021-12-31\n\n[targets.b.source]', 'due = 2021-12-31\nowner = "X"\n\n[targets.b.source]')
+    after = _only_change(
+        after, "due = 2021-12-31\n\n[targets.b.source]", 'due = 2021-12-31\nowner = "X"\n\n[targets.b.source]'
+    )
     assert _read(path) == after
     data = tomllib.loads(after)
     assert data["targets"]["b"]["source"]["clause"] == "Article 3" and data["targets"]["a"]["owner"] == "X"
