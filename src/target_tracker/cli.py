@@ -340,9 +340,14 @@ def run_edit(ctx: typer.Context, ledger: Path | None, edit, dry_run: bool, confi
     except EditError as e:
         fail(str(e))
     if dry_run:
-        sys.stdout.write(change.diff())
-        typer.echo("(dry run: nothing written)", err=True)
+        show_dry_run(change)
     return change
+
+
+def show_dry_run(change) -> None:  # type: ignore[no-untyped-def]
+    """--dry-run: the change as a unified diff on stdout, a note on stderr."""
+    sys.stdout.write(change.diff())
+    typer.echo("(dry run: nothing written)", err=True)
 
 
 def parse_day(text: str | None, what: str = "--date") -> date:
@@ -527,8 +532,7 @@ def add(
     except EditError as e:
         fail(str(e))
     if dry_run:
-        sys.stdout.write(change.diff())
-        typer.echo("(dry run: nothing written)", err=True)
+        show_dry_run(change)
     else:
         typer.echo(f"added {target_id} to {change.path}")
 
@@ -561,8 +565,7 @@ def init(
     except EditError as e:
         fail(str(e))
     if dry_run:
-        sys.stdout.write(change.diff())
-        typer.echo("(dry run: nothing written)", err=True)
+        show_dry_run(change)
     else:
         typer.echo(f"created {target}; add targets with 'tracker add' or an editor, then run 'tracker check'")
 
