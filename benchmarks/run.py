@@ -51,8 +51,10 @@ NOTES = """## Where the time goes, and what was done about it
   no per-figure objects until one is looked at; per-target checks are cached
   with the file, checks across targets run every time.
 - `report` evaluates the ledger at every month end since the earliest start
-  for the completion chart: 60 evaluations of 10,000 targets at 10,000 x 60.
-  No goal is set for it; it is the slowest command at that size.
+  for the completion chart: 60 evaluations of 10,000 targets at 10,000 x 60
+  (the display layout is computed once; cached figures are searched with a
+  C-level bisect over their date column). No goal is set for it; it is the
+  slowest command at that size.
 """
 PY = sys.executable
 SIZES = [(100, 12), (1000, 24), (10000, 60)]

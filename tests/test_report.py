@@ -129,6 +129,9 @@ def test_json_report(run) -> None:  # type: ignore[no-untyped-def]
     assert [u["date"] for u in data["updates"]] == ["2024-02-01", "2024-02-15", "2024-02-29", "2024-02-29"]
     tasks = next(t for t in data["targets"] if t["id"] == "tasks")
     assert tasks["ratio"] == 0.52 and tasks["previous"]["current"] == 44
+    # the chart's last point is the headline figure, its second-last last month's
+    assert data["history"][-1] == {"date": "2024-02-29", "completion": data["headline"]["completion"]}
+    assert data["history"][-2] == {"date": "2024-01-31", "completion": data["headline"]["completion_previous"]}
 
 
 def test_month_boundaries(run) -> None:  # type: ignore[no-untyped-def]

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .model import STATUSES, Ledger, Observation, Settings, Target
+from .model import STATUSES, Ledger, Observation, ObservationColumns, Settings, Target
 
 _EPS = 1e-9
 
@@ -80,9 +80,16 @@ class Evaluation:
 # -- the basic ratios ------------------------------------------------------
 
 
+def count_upto(observations: Sequence[Observation], as_of: date) -> int:
+    """How many of the (date-ordered) figures are dated on or before ``as_of``."""
+    if isinstance(observations, ObservationColumns):
+        return observations.count_upto(as_of)
+    return bisect.bisect_right(observations, as_of, key=lambda o: o.date)
+
+
 def latest_observation(t: Target, as_of: date) -> Observation | None:
     """The newest observation dated on or before ``as_of``."""
-    i = bisect.bisect_right(t.observations, as_of, key=lambda o: o.date)
+    i = count_upto(t.observations, as_of)
     return t.observations[i - 1] if i else None
 
 
@@ -179,9 +186,9 @@ def classify(
 # -- one target ------------------------------------------------------------
 
 
-def evaluate_leaf(t: Target, as_of: date, settings: Settings) -> TargetStatus:
+def evaluate_leaf(t: Target, as_of: date, settings: Settings, depth: int = 0, area: str | None = None) -> TargetStatus:
     """Status of a quantity, maintain or milestones target."""
-    base = dict(target=t, as_of=as_of, start=t.start, due=t.due, area=t.area)
+    base = dict(target=t, as_of=as_of, start=t.start, due=t.due, area=t.area if area is None else area, depth=depth)
     if t.kind == "milestones":
         ratio, n_done, last = stages_ratio(t, as_of)
         expected = expected_share(t, as_of)
@@ -217,7 +224,14 @@ def evaluate_leaf(t: Target, as_of: date, settings: Settings) -> TargetStatus:
     )  # fmt: skip
 
 
-def evaluate_rollup(t: Target, children: list[TargetStatus], as_of: date, settings: Settings) -> TargetStatus:
+def evaluate_rollup(
+    t: Target,
+    children: list[TargetStatus],
+    as_of: date,
+    settings: Settings,
+    depth: int = 0,
+    area: str | None = None,
+) -> TargetStatus:
     """Weighted mean of the children's ratios, each clamped to [0, 1].
 
     Cancelled children do not count; a child with no data counts as 0, a
@@ -246,7 +260,7 @@ def evaluate_rollup(t: Target, children: list[TargetStatus], as_of: date, settin
     updated = max((c.updated for c in counted if c.updated), default=None)
     return TargetStatus(
         target=t, as_of=as_of, status=status, ratio=ratio, expected=expected,
-        updated=updated, start=start, due=due, area=t.area,
+        updated=updated, start=start, due=due, area=t.area if area is None else area, depth=depth,
     )  # fmt: skip
 
 
@@ -271,54 +285,62 @@ def children_of(ledger: Ledger) -> dict[str, list[Target]]:
     return kids
 
 
-def evaluate(ledger: Ledger, as_of: date) -> Evaluation:
-    """Evaluate every target; rows come grouped by area, rollups above children."""
+Layout = list[tuple[Target, int, str]]
+
+
+def layout(ledger: Ledger) -> Layout:
+    """Display order, which does not depend on the date: grouped by area (in
+    order of first appearance), rollups above their children in file order.
+    Each entry is (target, depth under rollups, area); a child without an
+    area shows under its rollup's."""
     kids = children_of(ledger)
-    settings = ledger.settings
-    done: dict[str, TargetStatus] = {}
-
-    def visit(t: Target, active: set[str]) -> TargetStatus:
-        if t.id in done:
-            return done[t.id]
-        if t.kind == "rollup":
-            active = active | {t.id}
-            child_rows = [visit(c, active) for c in kids.get(t.id, []) if c.id not in active]
-            row = evaluate_rollup(t, child_rows, as_of, settings)
-        else:
-            row = evaluate_leaf(t, as_of, settings)
-        done[t.id] = row
-        return row
-
-    for t in ledger.targets.values():
-        visit(t, set())
-
-    rows = []
     roots = [t for t in ledger.targets.values() if not t.parent or t.parent not in ledger.targets]
     areas: dict[str, list[Target]] = {}
     for t in roots:
         areas.setdefault(t.area, []).append(t)
+    out: Layout = []
+    seen: set[str] = set()
 
-    def walk(t: Target, depth: int, area: str, seen: set[str]) -> None:
+    def walk(t: Target, depth: int, area: str) -> None:
         if t.id in seen:
             return
         seen.add(t.id)
-        row = done[t.id]
-        rows.append(_with(row, depth=depth, area=row.area or area))
+        here = t.area or area
+        out.append((t, depth, here))
         for c in kids.get(t.id, []):
-            walk(c, depth + 1, row.area or area, seen)
+            walk(c, depth + 1, here)
 
-    seen: set[str] = set()
     for area_roots in areas.values():
         for t in area_roots:
-            walk(t, 0, t.area, seen)
-    summary = summarize(rows)
-    return Evaluation(ledger, as_of, rows, summary)
+            walk(t, 0, t.area)
+    return out
 
 
-def _with(row: TargetStatus, **changes: object) -> TargetStatus:
-    from dataclasses import replace
+def evaluate(ledger: Ledger, as_of: date, placed: Layout | None = None) -> Evaluation:
+    """Evaluate every target; rows come in :func:`layout` order. Pass the
+    layout when evaluating the same ledger at many dates."""
+    kids = children_of(ledger)
+    settings = ledger.settings
+    placed = layout(ledger) if placed is None else placed
+    where = {t.id: (depth, area) for t, depth, area in placed}
+    done: dict[str, TargetStatus] = {}
 
-    return replace(row, **changes)  # type: ignore[arg-type]
+    def visit(t: Target, active: set[str]) -> TargetStatus:
+        row = done.get(t.id)
+        if row is not None:
+            return row
+        depth, area = where.get(t.id, (0, t.area))
+        if t.kind == "rollup":
+            active = active | {t.id}
+            child_rows = [visit(c, active) for c in kids.get(t.id, []) if c.id not in active]
+            row = evaluate_rollup(t, child_rows, as_of, settings, depth, area)
+        else:
+            row = evaluate_leaf(t, as_of, settings, depth, area)
+        done[t.id] = row
+        return row
+
+    rows = [visit(t, set()) for t, _, _ in placed]
+    return Evaluation(ledger, as_of, rows, summarize(rows))
 
 
 def completion(rows: Iterable[TargetStatus]) -> float | None:
@@ -360,7 +382,7 @@ def projected_completion(row: TargetStatus) -> date | None:
     if row.ratio >= 1 - _EPS:
         return row.updated
     if t.kind == "quantity":
-        obs = t.observations[: bisect.bisect_right(t.observations, row.as_of, key=lambda o: o.date)]
+        obs = t.observations[: count_upto(t.observations, row.as_of)]
         points = [(o.date, quantity_ratio(t, o.value)) for o in obs[-6:]]
         if len(points) == 1 and t.start and t.start < points[0][0]:
             points.insert(0, (t.start, 0.0))

@@ -99,6 +99,12 @@ class ObservationColumns(Sequence[Observation]):
     def __len__(self) -> int:
         return len(self._days)
 
+    def count_upto(self, day: date) -> int:
+        """How many figures are dated on or before ``day`` (a C-level search)."""
+        from bisect import bisect_right
+
+        return bisect_right(self._days, day.toordinal())
+
     def _at(self, i: int) -> Observation:
         return Observation(
             date.fromordinal(self._days[i]),

@@ -15,9 +15,11 @@ from typing import Any
 from .compute import (
     Evaluation,
     TargetStatus,
+    children_of,
     completion,
     evaluate,
     expected_share,
+    layout,
     projected_completion,
     quantity_ratio,
     stages_ratio,
@@ -25,7 +27,7 @@ from .compute import (
 from .dates import add_months, month_end, parse_month, previous_month_end
 from .model import STATUSES, Ledger, Target
 from .render import Column, Table
-from .views import STATUS_COLUMNS, fmt_date, fmt_num, fmt_pct, progress_text, source_of, status_row
+from .views import STATUS_COLUMNS, fmt_date, fmt_num, fmt_pct, source_of, status_row
 
 #: How good a status is, for "improved" / "worsened".
 RANK = {"done": 6, "met": 5, "on-track": 5, "at-risk": 3, "behind": 2, "overdue": 1, "missed": 1}
@@ -170,13 +172,14 @@ def completion_history(ledger: Ledger, as_of: date, areas: list[str] | None) -> 
     if not starts:
         return []
     first = min(starts)
+    placed = layout(ledger)  # the same for every month
     out = []
     d = month_end(first.year, first.month)
     while d <= as_of:
-        out.append((d, completion(_filter(evaluate(ledger, d), areas))))
+        out.append((d, completion(_filter(evaluate(ledger, d, placed), areas))))
         d = month_end(*_next_month(d))
     if not out or out[-1][0] != as_of:
-        out.append((as_of, completion(_filter(evaluate(ledger, as_of), areas))))
+        out.append((as_of, completion(_filter(evaluate(ledger, as_of, placed), areas))))
     return out
 
 
@@ -350,8 +353,9 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
                                [(None, update_rows)])] if update_rows else []))  # fmt: skip
 
     area_tables = []
+    kids = children_of(rep.ledger)  # once: counting per row would be quadratic
     for area, rows, comp in rep.areas:
-        records = [status_row(r, 0) | {"progress": progress_text(r, _n_children(rep, r))} for r in rows]
+        records = [status_row(r, len(kids.get(r.target.id, ()))) for r in rows]
         area_tables.append(Table(STATUS_COLUMNS, [(None, records)], title=f"{area}: completion {fmt_pct(comp)}"))
     blocks.append(Block("areas", "4. By area", [], area_tables))
 
@@ -392,10 +396,6 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
         Block("method", "7. Method and sources", [method, "Documents cited:"] + [f"- {x}" for x in rep.sources])
     )
     return blocks
-
-
-def _n_children(rep: MonthlyReport, row: TargetStatus) -> int:
-    return sum(1 for t in rep.ledger.targets.values() if t.parent == row.target.id)
 
 
 def _verdict(a: Attention) -> str:
