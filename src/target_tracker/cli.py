@@ -109,7 +109,8 @@ def today() -> date:
     return date.today()
 
 
-def parse_as_of(text: str | None) -> date:
+def parse_day(text: str | None, what: str = "--date") -> date:
+    """A date the user typed (default: today), or a one-line error naming the option."""
     from .dates import DateError, parse_date
 
     if text is None:
@@ -117,7 +118,11 @@ def parse_as_of(text: str | None) -> date:
     try:
         return parse_date(text, today=today())
     except DateError as e:
-        fail(f"--as-of: {e}")
+        fail(f"{what}: {e}")
+
+
+def parse_as_of(text: str | None) -> date:
+    return parse_day(text, "--as-of")
 
 
 def use_color(fmt: str) -> bool:
@@ -348,17 +353,6 @@ def show_dry_run(change) -> None:  # type: ignore[no-untyped-def]
     """--dry-run: the change as a unified diff on stdout, a note on stderr."""
     sys.stdout.write(change.diff())
     typer.echo("(dry run: nothing written)", err=True)
-
-
-def parse_day(text: str | None, what: str = "--date") -> date:
-    from .dates import DateError, parse_date
-
-    if text is None:
-        return today()
-    try:
-        return parse_date(text, today=today())
-    except DateError as e:
-        fail(f"{what}: {e}")
 
 
 @app.command()

@@ -27,7 +27,6 @@ from .tomltext import (
     skip_space,
     toml_number,
     toml_string,
-    toml_value,
 )
 
 
@@ -357,5 +356,4 @@ __all__ = [
     "parse_number",
     "render_field",
     "stage_index",
-    "toml_value",
 ]

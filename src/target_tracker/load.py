@@ -86,12 +86,6 @@ class LoadResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def read_text(path: Path) -> tuple[str | None, Problem | None]:
-    """Read a ledger file as UTF-8; a problem instead of an exception."""
-    _, text, problem = read_file(path)
-    return text, problem
-
-
 def read_file(path: Path) -> tuple[bytes | None, str | None, Problem | None]:
     """The file's bytes and its UTF-8 text (newlines untouched), or a problem."""
     name = str(path)

@@ -18,7 +18,6 @@ from typing import Any
 #: Formats every data command accepts, besides any tabulate table style.
 FORMATS = ("text", "markdown", "csv", "json")
 TABLE_STYLES = ("simple", "plain", "github", "grid", "rounded_grid", "fancy_grid", "pipe", "orgtbl", "rst")
-FORMAT_HELP = "Output format: text (default), markdown, csv, json, or a table style: " + ", ".join(TABLE_STYLES)
 
 STATUS_COLORS = {
     "done": "32",  # green

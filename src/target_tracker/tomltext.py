@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from .locate import parse_key
 
@@ -251,18 +250,6 @@ def toml_number(text: str) -> str:
     if _FLOAT.match(t):
         return t.lstrip("+")
     return repr(float(t))
-
-
-def toml_value(v: object) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, str):
-        return toml_string(v)
-    raise TypeError(f"cannot write {type(v).__name__}")
 
 
 def inline_table(pairs: list[tuple[str, str]], padded: bool = True) -> str:

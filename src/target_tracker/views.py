@@ -184,10 +184,6 @@ def status_row(row: TargetStatus, n_children: int, tree: bool = True) -> dict[st
     }
 
 
-def _updated_text(v: Any) -> str:
-    return fmt_date(v)
-
-
 STATUS_COLUMNS = [
     Column("label", "id", in_csv=False),
     Column("id", "id", in_text=False),
@@ -203,7 +199,7 @@ STATUS_COLUMNS = [
     Column("bar", "", text=bar, in_csv=False),
     Column("status", "status", colored=True),
     Column("due", "due", text=fmt_date),
-    Column("updated", "updated", text=_updated_text),
+    Column("updated", "updated", text=fmt_date),
     Column("stale", "stale", in_text=False),
     Column("owner", "owner", in_text=False),
 ]
