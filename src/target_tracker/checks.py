@@ -10,7 +10,9 @@ so checks see clean records.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+from .load import FileCache, LoadResult, attach_lines, load_ledger
 from .model import Ledger, Problem, Severity, Target
 
 TargetCheck = Callable[[Target], Iterator[Problem]]
@@ -130,3 +132,17 @@ def check_target(t: Target) -> list[Problem]:
 def run_checks(ledger: Ledger) -> list[Problem]:
     """The checks across targets (per-target checks ran at load time)."""
     return [p for check in LEDGER_CHECKS for p in check(ledger)]
+
+
+def load_and_check(
+    path: Path, *, cache: FileCache | None = None, overrides: dict[Path, str] | None = None
+) -> tuple[LoadResult, list[Problem]]:
+    """Load the ledger and run every check; all problems with their lines.
+
+    The one path used by ``status``, ``check`` and the validation of edits.
+    """
+    result = load_ledger(path, cache=cache, overrides=overrides)
+    problems = list(result.problems)
+    if result.ledger is not None:
+        problems += attach_lines(run_checks(result.ledger), result.texts)
+    return result, problems

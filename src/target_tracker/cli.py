@@ -141,15 +141,9 @@ def print_problems(problems: list[Problem], limit: int | None = None) -> None:
 
 def load_checked(ctx: typer.Context, path: Path):  # type: ignore[no-untyped-def]
     """Load and check the ledger; refuse (exit 2) if it has errors."""
-    from .checks import run_checks
-    from .load import attach_lines, load_ledger
+    from .checks import load_and_check
 
-    result = load_ledger(path, cache=cache_for(ctx))
-    problems = result.problems
-    if result.ledger is not None:
-        extra = run_checks(result.ledger)
-        if extra:
-            problems = problems + attach_lines(extra, result.texts)
+    result, problems = load_and_check(path, cache=cache_for(ctx))
     errors = [p for p in problems if p.severity == "error"]
     if result.ledger is None:
         fail(str(problems[0]))
@@ -289,15 +283,13 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
       tracker check
       tracker -f other.toml check
     """
-    from .checks import run_checks
-    from .load import attach_lines, load_ledger
+    from .checks import load_and_check
 
     path = ledger_path(ctx, ledger)
-    result = load_ledger(path, cache=cache_for(ctx))
+    result, problems = load_and_check(path, cache=cache_for(ctx))
     if result.ledger is None:
-        print_problems(result.problems)
+        print_problems(problems)
         raise typer.Exit(EXIT_USAGE)
-    problems = result.problems + attach_lines(run_checks(result.ledger), result.texts)
     problems.sort(key=lambda p: (p.file != str(path), p.file, p.line or 0))
     print_problems(problems)
     errors = sum(1 for p in problems if p.severity == "error")

@@ -246,16 +246,13 @@ def validate(main: Path, overrides: dict[Path, str], cache: FileCache | None = N
     Unchanged files come from the cache; the edited text is parsed (and
     cached, so the next ``status`` after the edit is fast).
     """
-    from .checks import run_checks
-    from .load import attach_lines, load_ledger
+    from .checks import load_and_check
 
-    result = load_ledger(main, overrides={p.resolve(): t for p, t in overrides.items()}, cache=cache)
-    problems = result.errors
-    if result.ledger is not None:
-        problems = problems + [p for p in run_checks(result.ledger) if p.severity == "error"]
-    if problems or result.ledger is None:
-        first = attach_lines(problems[:1], result.texts)[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    result, problems = load_and_check(main, cache=cache, overrides={p.resolve(): t for p, t in overrides.items()})
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or result.ledger is None:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise EditError(f"refused, the ledger would not pass 'tracker check': {first}{more}; the file is unchanged")
     return result.ledger
 
