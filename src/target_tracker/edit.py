@@ -8,6 +8,7 @@ and the data must equal the old data with exactly this change applied.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import re
@@ -314,31 +315,31 @@ def new_target_block(tid: str, fields: list[tuple[str, str]], stages: list[list[
 
 
 def insert_target(text: str, tid: str, block: str, after: str | None) -> str:
-    """Insert a new section after target ``after`` (same area), else at the end."""
+    """Insert a new section after target ``after`` (same area), else at the
+    end, and verify the splice: every old byte kept, only blank lines added
+    around the block, and the new section reads back as the block's data."""
     nl = newline_of(text)
+    at = len(text)
     if after is not None:
-        try:
+        with contextlib.suppress(ScanError):
             at = find_section(text, after).end
-        except ScanError:
-            at = len(text)
-    else:
-        at = len(text)
-    head = text[:at]
-    if head and not head.endswith("\n"):
-        head += nl
-    sep = nl if head.strip() else ""
-    tail = text[at:]
-    return head + sep + block + (nl if tail and not tail.startswith(("\n", "\r\n")) else "") + tail
-
-
-def check_new_target(text: str, new_text: str, tid: str, expected: dict[str, Any]) -> None:
-    section = find_section(new_text, tid)
-    got = _section_data(new_text, section, tid)
-    kept = new_text[: section.start].rstrip() == text[: section.start].rstrip() or new_text.startswith(
-        text[: section.start]
-    )
-    if got != expected or not kept:
+    head, tail = text[:at], text[at:]
+    lead = ("" if not head or head.endswith("\n") else nl) + (nl if head.strip() else "")
+    trail = nl if tail and not tail.startswith(("\n", "\r\n")) else ""
+    inserted = lead + block + trail
+    new_text = head + inserted + tail
+    try:
+        section = find_section(new_text, tid)
+        ok = (
+            at <= section.start
+            and section.end <= at + len(inserted)
+            and _section_data(new_text, section, tid) == tomllib.loads(block)["targets"][tid]
+        )
+    except (ScanError, tomllib.TOMLDecodeError):
+        ok = False
+    if not ok:
         raise EditError(f"cannot add '{tid}' safely; the file is unchanged")
+    return new_text
 
 
 __all__ = [
@@ -349,7 +350,6 @@ __all__ = [
     "RecordObservation",
     "SetField",
     "apply",
-    "check_new_target",
     "insert_target",
     "new_target_block",
     "newline_of",

@@ -81,10 +81,6 @@ class LoadResult:
     problems: list[Problem]
     texts: dict[str, str]
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
 
 def read_file(path: Path) -> tuple[bytes | None, str | None, Problem | None]:
     """The file's bytes and its UTF-8 text (newlines untouched), or a problem."""

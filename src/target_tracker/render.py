@@ -230,6 +230,13 @@ def _insert_group_labels(lines: list[str], table: Table, style: str, n_rows: int
     return out
 
 
+def markdown_table(table: Table, rows: list[dict[str, Any]]) -> str:
+    """One GitHub-style table of ``rows``, every cell escaped."""
+    headers, aligns = _heads(table)
+    body = [[md_escape(x) for x in r] for r in cells(table, rows, False)]
+    return _tabulate([md_escape(h) for h in headers], body, "github", aligns)
+
+
 def render_markdown(view: View) -> str:
     parts: list[str] = []
     if view.heading:
@@ -237,13 +244,11 @@ def render_markdown(view: View) -> str:
     for table in view.tables:
         if table.title:
             parts.append(f"## {table.title}\n")
-        headers, aligns = _heads(table)
         for label, rows in table.groups:
             if label is not None:
                 parts.append(f"### {label}\n")
             if rows:
-                body = [[md_escape(x) for x in r] for r in cells(table, rows, False)]
-                parts.append(_tabulate(headers, body, "github", aligns) + "\n")
+                parts.append(markdown_table(table, rows) + "\n")
             else:
                 parts.append("(none)\n")
         parts.extend(f"{n}\n" for n in table.notes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .render import Table, cells, md_escape, render_csv
+from .render import Table, cells, markdown_table, md_escape, render_csv
 from .report import Block, MonthlyReport, report_csv_table, report_data, report_sections
 from .views import bar
 
@@ -48,15 +48,6 @@ def _meta(rep: MonthlyReport) -> str:
     )
 
 
-def _md_table(table: Table) -> str:
-    from .render import _heads, _tabulate
-
-    headers, aligns = _heads(table)
-    rows = [r for _, g in table.groups for r in g]
-    body = [[md_escape(c) for c in row] for row in cells(table, rows, color=False)]
-    return _tabulate([md_escape(h) for h in headers], body, "github", aligns)
-
-
 def to_markdown(rep: MonthlyReport, blocks: list[Block]) -> str:
     out = [f"# {md_escape(_title(rep))}", "", f"_{md_escape(_meta(rep))}_", ""]
     for b in blocks:
@@ -80,7 +71,7 @@ def to_markdown(rep: MonthlyReport, blocks: list[Block]) -> str:
         for t in b.tables:
             if t.title:
                 out += [f"### {md_escape(t.title)}", ""]
-            out += [_md_table(t), ""]
+            out += [markdown_table(t, [r for _, g in t.groups for r in g]), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
