@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from target_tracker.load import load_ledger
+from target_tracker.ledger.load import load_ledger
 
 from .conftest import DATA, ROOT
 

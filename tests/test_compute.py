@@ -15,7 +15,7 @@ from target_tracker.compute import (
     projected_completion,
     quantity_ratio,
 )
-from target_tracker.model import Ledger, Observation, Settings, Stage, Target, Waypoint
+from target_tracker.ledger.model import Ledger, Observation, Settings, Stage, Target, Waypoint
 
 D = date
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from target_tracker.edit import EditError, RecordObservation, apply
+from target_tracker.edits.operations import EditError, RecordObservation, apply
 
 from .conftest import ROOT
 
@@ -330,7 +330,7 @@ def test_file_size_limit_in_a_real_process(tmp_path: Path) -> None:
 def test_editor_save_during_edit_is_not_lost(run, messy, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """An editor saves the file after tracker read it: tracker redoes its edit
     on the editor's version instead of overwriting it."""
-    from target_tracker import ledgerfile
+    from target_tracker.edits import transaction as ledgerfile
 
     real_validate = ledgerfile.validate
     saved = {"done": False}

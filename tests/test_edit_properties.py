@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from target_tracker.edit import Edit, MarkStageDone, RecordObservation, SetField, apply
-from target_tracker.tomltext import find_section
+from target_tracker.edits.operations import Edit, MarkStageDone, RecordObservation, SetField, apply
+from target_tracker.toml.scan import find_section
 
 titles = st.text(
     alphabet=st.sampled_from(list("abcXYZ 012_-'\"\\/#[]{}=,.临武至连州高速公路北湖机场改扩建%—")),

@@ -114,7 +114,7 @@ def test_csv_neutralises_formulas_and_keeps_numbers(run) -> None:  # type: ignor
 
 
 def test_csv_negative_numbers_stay_numbers() -> None:
-    from target_tracker.render import csv_cell
+    from target_tracker.output.render import csv_cell
 
     assert csv_cell(-0.2) == -0.2
     assert csv_cell("-0.2 points") == "'-0.2 points"
@@ -183,7 +183,7 @@ def test_out_file_and_area_filter(run, tmp_path: Path) -> None:  # type: ignore[
 def test_default_month_is_last_complete_month(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from target_tracker import cli
+    from target_tracker.cli import common as cli
 
     monkeypatch.setattr(cli, "today", lambda: date(2024, 3, 10))
     text = report(run, "--format", "json")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from target_tracker.cache import FileCache
-from target_tracker.load import load_ledger
+from target_tracker.ledger.cache import FileCache
+from target_tracker.ledger.load import load_ledger
 
 from .conftest import ROOT
 

@@ -170,7 +170,7 @@ def test_chinese_titles_line_up(run, write_ledger) -> None:  # type: ignore[no-u
 
 
 def test_colour_only_on_a_terminal(write_ledger, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from target_tracker import cli
+    from target_tracker.cli import common as cli
 
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr(cli.sys.stdout, "isatty", lambda: True, raising=False)
@@ -182,9 +182,9 @@ def test_colour_only_on_a_terminal(write_ledger, monkeypatch) -> None:  # type: 
 
 def test_colour_codes_in_status_column(write_ledger) -> None:  # type: ignore[no-untyped-def]
     from target_tracker.compute import evaluate
-    from target_tracker.load import load_ledger
-    from target_tracker.render import render
-    from target_tracker.views import status_view
+    from target_tracker.ledger.load import load_ledger
+    from target_tracker.output.render import render
+    from target_tracker.output.views import status_view
 
     ledger = load_ledger(write_ledger()).ledger
     assert ledger is not None

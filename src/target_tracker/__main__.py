@@ -1,3 +1,3 @@
-from .cli import main
+from target_tracker.cli import main
 
 main()

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .model import STATUSES, Ledger, Observation, ObservationColumns, Settings, Target
+from target_tracker.ledger.model import STATUSES, Ledger, Observation, ObservationColumns, Settings, Target
 
 _EPS = 1e-9
 

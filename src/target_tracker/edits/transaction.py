@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .edit import EditError
-from .load import FileCache
-from .model import Ledger
+from target_tracker.edits.operations import EditError
+from target_tracker.ledger.load import FileCache
+from target_tracker.ledger.model import Ledger
 
 LOCK_TIMEOUT = 60.0  # seconds to wait for another tracker's edit
 RETRIES = 5  # times an edit is redone when the file changed under us
@@ -141,7 +141,7 @@ def ledger_files(main: Path, main_text: str) -> list[Path]:
     """The main file and the files it includes, in load order."""
     if "include" not in main_text:
         return [main]
-    from .load import included_files
+    from target_tracker.ledger.load import included_files
 
     return [main, *included_files(main, main_text)]
 
@@ -246,7 +246,7 @@ def validate(main: Path, overrides: dict[Path, str], cache: FileCache | None = N
     Unchanged files come from the cache; the edited text is parsed (and
     cached, so the next ``status`` after the edit is fast).
     """
-    from .checks import load_and_check
+    from target_tracker.ledger.checks import load_and_check
 
     result, problems = load_and_check(main, cache=cache, overrides={p.resolve(): t for p, t in overrides.items()})
     errors = [p for p in problems if p.severity == "error"]

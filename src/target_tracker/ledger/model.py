@@ -1,6 +1,6 @@
 """The ledger's domain records.
 
-Everything here is a frozen dataclass built by :mod:`target_tracker.load` from
+Everything here is a frozen dataclass built by :mod:`target_tracker.ledger.load` from
 ``targets.toml``. Records remember where they came from (file and key path)
 so that any problem found later can be reported as ``file:line: message``.
 """

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .compute import (
+from target_tracker.compute import (
     Evaluation,
     TargetStatus,
     children_of,
@@ -24,10 +24,10 @@ from .compute import (
     quantity_ratio,
     stages_ratio,
 )
-from .dates import add_months, month_end, parse_month, previous_month_end
-from .model import STATUSES, Ledger, Target
-from .render import Column, Table
-from .views import STATUS_COLUMNS, fmt_date, fmt_num, fmt_pct, source_of, status_row
+from target_tracker.dates import add_months, month_end, parse_month, previous_month_end
+from target_tracker.ledger.model import STATUSES, Ledger, Target
+from target_tracker.output.render import Column, Table
+from target_tracker.output.views import STATUS_COLUMNS, fmt_date, fmt_num, fmt_pct, source_of, status_row
 
 #: How good a status is, for "improved" / "worsened".
 RANK = {"done": 6, "met": 5, "on-track": 5, "at-risk": 3, "behind": 2, "overdue": 1, "missed": 1}
@@ -412,7 +412,7 @@ def _verdict(a: Attention) -> str:
 
 def report_data(rep: MonthlyReport) -> dict[str, Any]:
     """The report as JSON-able data (the same content as the other formats)."""
-    from .views import target_json
+    from target_tracker.output.views import target_json
 
     def d(x: date | None) -> str | None:
         return x.isoformat() if x else None

@@ -8,11 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .edit import EditError, insert_target, new_target_block, newline_of, parse_number
-from .ledgerfile import Change, commit_edit, file_holding, ledger_files, read_bytes_text, target_ids
-from .load import ID_PATTERN, FileCache
-from .model import KINDS
-from .tomltext import toml_string
+from target_tracker.edits.operations import EditError, insert_target, new_target_block, newline_of, parse_number
+from target_tracker.edits.transaction import (
+    Change,
+    commit_edit,
+    file_holding,
+    ledger_files,
+    read_bytes_text,
+    target_ids,
+)
+from target_tracker.ledger.load import ID_PATTERN, FileCache
+from target_tracker.ledger.model import KINDS
+from target_tracker.toml.scan import toml_string
 
 MINIMAL = """\
 # Our public commitments, one [targets.ID] table each.

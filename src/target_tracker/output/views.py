@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .compute import Evaluation, TargetStatus, children_of, projected_completion, quantity_ratio
-from .model import Ledger, Source, Target
-from .render import Column, Table, View
+from target_tracker.compute import Evaluation, TargetStatus, children_of, projected_completion, quantity_ratio
+from target_tracker.ledger.model import Ledger, Source, Target
+from target_tracker.output.render import Column, Table, View
 
 BAR_WIDTH = 10
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -145,7 +145,7 @@ def target_json(row: TargetStatus, ledger: Ledger) -> dict[str, Any]:
 
 
 def status_json(ev: Evaluation, rows: list[TargetStatus]) -> dict[str, Any]:
-    from .compute import summarize
+    from target_tracker.compute import summarize
 
     summary = summarize(rows) if rows is not ev.rows else ev.summary
     return {
@@ -206,7 +206,7 @@ STATUS_COLUMNS = [
 
 
 def summary_line(ev: Evaluation, rows: list[TargetStatus]) -> str:
-    from .compute import summarize
+    from target_tracker.compute import summarize
 
     s = summarize(rows) if rows is not ev.rows else ev.summary
     counts = ", ".join(f"{n} {status}" for status, n in s.by_status.items())
@@ -416,7 +416,7 @@ def _status_words(row: TargetStatus) -> str:
 
 def observation_effect(ledger: Ledger, target_id: str, day: date, replaced: float | None) -> str:
     """``reform-tasks: 89 -> 95 tasks (93.1%, on-track)``, as of the figure's date."""
-    from .compute import evaluate_leaf
+    from target_tracker.compute import evaluate_leaf
 
     t = ledger.targets[target_id]
     row = evaluate_leaf(t, day, ledger.settings)
@@ -430,7 +430,7 @@ def observation_effect(ledger: Ledger, target_id: str, day: date, replaced: floa
 
 
 def stage_effect(ledger: Ledger, target_id: str, index: int, day: date) -> str:
-    from .compute import evaluate_leaf
+    from target_tracker.compute import evaluate_leaf
 
     t = ledger.targets[target_id]
     row = evaluate_leaf(t, day, ledger.settings)
@@ -442,7 +442,7 @@ def stage_effect(ledger: Ledger, target_id: str, index: int, day: date) -> str:
 
 
 def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -> str:
-    from .compute import evaluate
+    from target_tracker.compute import evaluate
 
     t = ledger.targets[target_id]
     value = getattr(t, field_name, None)

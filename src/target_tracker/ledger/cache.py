@@ -18,9 +18,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
-from .load import FileModel
-from .model import ObservationColumns
+from target_tracker import __version__
+from target_tracker.ledger.load import FileModel
+from target_tracker.ledger.model import ObservationColumns
 
 FORMAT = 1
 MAX_ENTRIES = 64  # oldest entries beyond this are removed

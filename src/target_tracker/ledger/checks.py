@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .load import FileCache, LoadResult, attach_lines, load_ledger
-from .model import Ledger, Problem, Severity, Target
+from target_tracker.ledger.load import FileCache, LoadResult, attach_lines, load_ledger
+from target_tracker.ledger.model import Ledger, Problem, Severity, Target
 
 TargetCheck = Callable[[Target], Iterator[Problem]]
 LedgerCheck = Callable[[Ledger], Iterator[Problem]]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .tomltext import (
+from target_tracker.toml.scan import (
     ScanError,
     Section,
     array_elements,

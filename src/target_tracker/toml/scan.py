@@ -2,7 +2,7 @@
 
 Edits splice new text into exactly these spans and leave every other byte
 alone. The scanner only has to find boundaries; whatever it produces is
-checked afterwards by parsing with tomllib (see :mod:`target_tracker.edit`).
+checked afterwards by parsing with tomllib (see :mod:`target_tracker.edits.operations`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from .locate import parse_key
+from target_tracker.toml.lines import parse_key
 
 
 class ScanError(ValueError):

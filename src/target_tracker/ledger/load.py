@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from .model import (
+from target_tracker.ledger.model import (
     KINDS,
     STATES,
     KeyPath,
@@ -176,7 +176,7 @@ class FileModel:
 
 
 class FileCache(Protocol):
-    """Where parsed files are kept between runs (see :mod:`target_tracker.cache`)."""
+    """Where parsed files are kept between runs (see :mod:`target_tracker.ledger.cache`)."""
 
     def get(self, name: str, data: bytes) -> FileModel | None: ...
 
@@ -202,7 +202,7 @@ def load_file(name: str, text: str, *, main: bool, locate: bool = True) -> FileM
         builder.unknown_keys(data, INCLUDED_FILE_KEYS, ())
     targets: dict[str, Target] = {}
     builder.targets(data, targets)
-    from .checks import check_target
+    from target_tracker.ledger.checks import check_target
 
     for t in targets.values():
         problems.extend(check_target(t))
@@ -282,7 +282,7 @@ def _load_ledger(
 
 def attach_lines(problems: list[Problem], texts: dict[str, str]) -> list[Problem]:
     """Fill in the line of each problem that has a key path but no line."""
-    from .locate import LineIndex
+    from target_tracker.toml.lines import LineIndex
 
     indexes: dict[str, LineIndex] = {}
     out = []
@@ -410,7 +410,7 @@ class _Builder:
         if isinstance(v, datetime):
             return v.date()
         if isinstance(v, str):
-            from .dates import DateError, parse_date
+            from target_tracker.dates import DateError, parse_date
 
             try:
                 return parse_date(v)

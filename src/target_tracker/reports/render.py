@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .render import Table, cells, markdown_table, md_escape, render_csv
-from .report import Block, MonthlyReport, report_csv_table, report_data, report_sections
-from .views import bar
+from target_tracker.output.render import Table, cells, markdown_table, md_escape, render_csv
+from target_tracker.output.views import bar
+from target_tracker.reports.data import Block, MonthlyReport, report_csv_table, report_data, report_sections
 
 REPORT_FORMATS = {"md": "md", "markdown": "md", "html": "html", "json": "json", "csv": "csv"}
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -84,10 +84,10 @@ def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
     import jinja2
     import markupsafe
 
-    from . import charts
+    from target_tracker.reports import charts
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("target_tracker", "templates"),
+        loader=jinja2.PackageLoader("target_tracker.reports", "templates"),
         autoescape=True,  # every piece of ledger text is escaped
         keep_trailing_newline=True,
         trim_blocks=True,

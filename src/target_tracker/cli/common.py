@@ -1,0 +1,237 @@
+"""What every command shares: the Typer app, common options, the one way to fail,
+loading a checked ledger, printing a view, and the edit and output helpers.
+
+The ``tracker`` command line only parses options, calls the library, renders
+and sets the exit code.
+
+Only this module reads the clock, the environment and the terminal. Heavy
+modules (tomlkit, dateutil, Jinja2, matplotlib) are imported inside the
+commands that need them, so ``tracker status`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from target_tracker import __version__
+from target_tracker.ledger.model import Problem
+
+app = typer.Typer(
+    name="tracker",
+    help="Track a city's public commitments in targets.toml: status, checks, edits and monthly reports.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_DATA_ERRORS = 1  # tracker check found errors in the data
+EXIT_USAGE = 2  # bad input: missing or broken ledger, bad option value, refused edit
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """One line on stderr and a non-zero exit; never a traceback."""
+    typer.echo(f"tracker: {message}", err=True)
+    raise typer.Exit(code)
+
+
+LedgerOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-f",
+        "--ledger",
+        help="Ledger file. Default: $TRACKER_LEDGER, else ./targets.toml.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    str,
+    typer.Option("--format", "-F", help="text, markdown, csv, json, or a table style: simple, github, grid..."),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Evaluate as of this date: 2021-10-31, 2021-10 (month end), 'Oct 2021'."),
+]
+
+
+@app.callback(invoke_without_command=True)
+def main_options(
+    ctx: typer.Context,
+    ledger: LedgerOption = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse the ledger afresh; do not read or write the cache.")
+    ] = False,
+) -> None:
+    """Track a city's public commitments in targets.toml.
+
+    \b
+    Examples:
+      tracker status                      where every commitment stands today
+      tracker status --as-of 2021-10      as the ledger stood at the end of Oct 2021
+      tracker show reform-tasks           one target in full, with its sources
+      tracker check                       validate targets.toml
+    """
+    if version:
+        typer.echo(f"tracker {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+    ctx.obj = {"ledger": ledger, "no_cache": no_cache}
+
+
+def ledger_path(ctx: typer.Context, ledger: Path | None) -> Path:
+    """-f after the command, else -f before it, else $TRACKER_LEDGER, else ./targets.toml."""
+    if ledger is not None:
+        return ledger
+    parent = (ctx.obj or {}).get("ledger") if ctx.obj else None
+    if parent is not None:
+        return Path(parent)
+    env = os.environ.get("TRACKER_LEDGER")
+    return Path(env) if env else Path("targets.toml")
+
+
+def cache_for(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """The parsed-file cache, unless --no-cache or TRACKER_NO_CACHE."""
+    from target_tracker.ledger.cache import default_cache
+
+    root = ctx.find_root()
+    if (root.obj or {}).get("no_cache"):
+        return None
+    return default_cache()
+
+
+def today() -> date:
+    return date.today()
+
+
+def parse_day(text: str | None, what: str = "--date") -> date:
+    """A date the user typed (default: today), or a one-line error naming the option."""
+    from target_tracker.dates import DateError, parse_date
+
+    if text is None:
+        return today()
+    try:
+        return parse_date(text, today=today())
+    except DateError as e:
+        fail(f"{what}: {e}")
+
+
+def parse_as_of(text: str | None) -> date:
+    return parse_day(text, "--as-of")
+
+
+def use_color(fmt: str) -> bool:
+    if os.environ.get("NO_COLOR") or fmt in ("csv", "json", "markdown"):
+        return False
+    return sys.stdout.isatty()
+
+
+def print_problems(problems: list[Problem], limit: int | None = None) -> None:
+    shown = problems if limit is None else problems[:limit]
+    for p in shown:
+        typer.echo(str(p), err=True)
+    if limit is not None and len(problems) > limit:
+        typer.echo(f"... and {len(problems) - limit} more", err=True)
+
+
+def load_checked(ctx: typer.Context, path: Path):  # type: ignore[no-untyped-def]
+    """Load and check the ledger; refuse (exit 2) if it has errors."""
+    from target_tracker.ledger.checks import load_and_check
+
+    result, problems = load_and_check(path, cache=cache_for(ctx))
+    errors = [p for p in problems if p.severity == "error"]
+    if result.ledger is None:
+        fail(str(problems[0]))
+    if errors:
+        print_problems(errors, limit=5)
+        fail(f"{path}: {len(errors)} error(s) in the ledger; run 'tracker check' to see them all")
+    print_problems([p for p in problems if p.severity == "warning"], limit=5)
+    return result.ledger
+
+
+def check_format(fmt: str) -> str:
+    """Validate --format before any work is done."""
+    from target_tracker.output.render import FormatError
+    from target_tracker.output.render import check_format as check
+
+    try:
+        return check(fmt)
+    except FormatError as e:
+        fail(f"--format: {e}")
+
+
+def emit(view, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from target_tracker.output.render import render
+
+    sys.stdout.write(render(view, check_format(fmt), color=use_color(fmt)))
+
+
+def main() -> None:
+    """Console-script entry point: no traceback ever reaches a planner."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("tracker: interrupted", err=True)
+        sys.exit(130)
+    except (BrokenPipeError, SystemExit):
+        raise
+    except Exception as e:  # pragma: no cover - last resort
+        if os.environ.get("TRACKER_DEBUG"):
+            raise
+        typer.echo(f"tracker: internal error: {type(e).__name__}: {e} (set TRACKER_DEBUG=1 for details)", err=True)
+        sys.exit(3)
+
+
+# -- editing ------------------------------------------------------------------------
+
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change as a unified diff; write nothing.")]
+DateOption = Annotated[str | None, typer.Option("--date", help="Date of the figure: 2021-10-31 (default: today).")]
+
+
+def run_edit(ctx: typer.Context, ledger: Path | None, edit, dry_run: bool, confirm=None):  # type: ignore[no-untyped-def]
+    """Apply one Edit through the single write path; print the diff on --dry-run."""
+    from target_tracker.edits.operations import EditError, apply
+    from target_tracker.edits.transaction import commit_edit, file_holding
+
+    main = ledger_path(ctx, ledger)
+
+    def transform_for(main_path: Path, main_text: str):  # type: ignore[no-untyped-def]
+        return file_holding(main_path, main_text, edit.target_id), lambda text: apply(edit, text)
+
+    try:
+        change = commit_edit(main, transform_for, dry_run=dry_run, confirm=confirm, cache=cache_for(ctx))
+    except EditError as e:
+        fail(str(e))
+    if dry_run:
+        show_dry_run(change)
+    return change
+
+
+def show_dry_run(change) -> None:  # type: ignore[no-untyped-def]
+    """--dry-run: the change as a unified diff on stdout, a note on stderr."""
+    sys.stdout.write(change.diff())
+    typer.echo("(dry run: nothing written)", err=True)
+
+
+def write_output(path: Path, text: str) -> None:
+    from target_tracker.edits.operations import EditError
+    from target_tracker.edits.transaction import atomic_write
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            fail(f"--out {path} is a folder; give a file name (or use --from/--to)")
+        atomic_write(path, text.encode("utf-8"))
+    except EditError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"{path}: cannot write: {e.strerror or e}")

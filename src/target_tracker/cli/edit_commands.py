@@ -1,0 +1,231 @@
+"""Commands that write the ledger: update, done, set, add, init."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from target_tracker.cli import common
+from target_tracker.cli.common import (
+    DateOption,
+    DryRunOption,
+    LedgerOption,
+    app,
+    cache_for,
+    fail,
+    ledger_path,
+    parse_day,
+    run_edit,
+    show_dry_run,
+)  # fmt: skip
+
+
+@app.command()
+def update(
+    ctx: typer.Context,
+    target_id: Annotated[str, typer.Argument(metavar="ID", help="The target's id.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The figure, in the target's unit: 95, 6.178.")],
+    ledger: LedgerOption = None,
+    on: DateOption = None,
+    note: Annotated[str | None, typer.Option("--note", help="What the figure is, e.g. 'Jan-Nov total'.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Where the figure was reported.")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace the figure already on that date.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Accept a date in the future or after the due date.")] = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Record a figure (observation) for a quantity or maintain target.
+
+    \b
+    Examples:
+      tracker update reform-tasks 95 --date 2021-11-30 --source "Area report Nov 2021"
+      tracker update gba-vegetables-share 83 --date 2021-12 --note "full year"
+      tracker update reform-tasks 96 --date 2021-11-30 --replace
+    """
+    from target_tracker.edits.operations import EditError, RecordObservation, parse_number
+
+    day = parse_day(on)
+    try:
+        _, value_text = parse_number(value)
+    except EditError as e:
+        fail(str(e))
+    if day > common.today() and not force:
+        fail(f"--date {day} is in the future; use --force if that is intended")
+    edit = RecordObservation(target_id, day=day, value_text=value_text, note=note, source=source, replace=replace)
+
+    def confirm(model):  # type: ignore[no-untyped-def]
+        t = model.targets[target_id]
+        if t.kind not in ("quantity", "maintain"):
+            hint = "tracker done ID STAGE" if t.kind == "milestones" else "its children"
+            raise EditError(f"'{target_id}' is a {t.kind} target; it takes no figures (use {hint})")
+        if t.due and day > t.due and not force:
+            raise EditError(f"--date {day} is after the due date {t.due}; use --force if that is intended")
+
+    change = run_edit(ctx, ledger, edit, dry_run, confirm)
+    if not dry_run and change.ledger is not None:
+        from target_tracker.output.views import observation_effect
+
+        typer.echo(observation_effect(change.ledger, target_id, day, edit.replaced))
+
+
+@app.command()
+def done(
+    ctx: typer.Context,
+    target_id: Annotated[str, typer.Argument(metavar="ID", help="A milestones target's id.")],
+    stage: Annotated[
+        str, typer.Argument(metavar="STAGE", help="The stage's name (or its start) or number (1 = first).")
+    ],
+    ledger: LedgerOption = None,
+    on: DateOption = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Change the date of a stage already done.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Accept a date in the future.")] = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Mark a stage of a milestones target done.
+
+    \b
+    Examples:
+      tracker done linwu-lianzhou-expressway "Project approval" --date 2022-05-20
+      tracker done beihu-airport-expansion 2
+    """
+    from target_tracker.edits.operations import MarkStageDone
+
+    day = parse_day(on)
+    if day > common.today() and not force:
+        fail(f"--date {day} is in the future; use --force if that is intended")
+    edit = MarkStageDone(target_id, stage=stage, day=day, replace=replace)
+    change = run_edit(ctx, ledger, edit, dry_run)
+    if not dry_run and change.ledger is not None:
+        from target_tracker.output.views import stage_effect
+
+        typer.echo(stage_effect(change.ledger, target_id, edit.index, day))
+
+
+@app.command(name="set")
+def set_field(
+    ctx: typer.Context,
+    target_id: Annotated[str, typer.Argument(metavar="ID", help="The target's id.")],
+    field: Annotated[
+        str, typer.Argument(metavar="FIELD", help="due, start, target, baseline, owner, state, title, ...")
+    ],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
+    ledger: LedgerOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Change one field of a target, validated like everything else.
+
+    \b
+    Examples:
+      tracker set reform-tasks due 2024-06-30
+      tracker set beihu-airport-expansion owner "Civil Aviation Office"
+      tracker set five-opening-up-actions state paused
+    """
+    from target_tracker.edits.operations import EditError, SetField, render_field
+
+    try:
+        rendered = render_field(field, value, lambda raw: parse_day(raw, field))
+    except EditError as e:
+        fail(str(e))
+    change = run_edit(ctx, ledger, SetField(target_id, name=field, rendered=rendered), dry_run)
+    if not dry_run and change.ledger is not None:
+        from target_tracker.output.views import field_effect
+
+        typer.echo(field_effect(change.ledger, target_id, field, common.today()))
+
+
+KindOption = Annotated[str | None, typer.Option("--kind", help="quantity, maintain, milestones or rollup (inferred).")]
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    target_id: Annotated[str, typer.Argument(metavar="ID", help="A new id: letters, digits, '-' and '_'.")],
+    title: Annotated[str, typer.Option("--title", help="What the commitment is.")],
+    ledger: LedgerOption = None,
+    kind: KindOption = None,
+    baseline: Annotated[str | None, typer.Option("--baseline", help="Starting value (quantity; default 0).")] = None,
+    target: Annotated[str | None, typer.Option("--target", help="Target value (quantity).")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Unit: tasks, km, billion yuan, %.")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="Start date (default: today).")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Due date.")] = None,
+    area: Annotated[str | None, typer.Option("--area", help="The plan's pillar or chapter.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Who answers for it.")] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help="The rollup it belongs to.")] = None,
+    weight: Annotated[str | None, typer.Option("--weight", help="Weight inside its parent (default 1).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Where the commitment was made.")] = None,
+    at_least: Annotated[str | None, typer.Option("--at-least", help="maintain: keep the level at or above.")] = None,
+    at_most: Annotated[str | None, typer.Option("--at-most", help="maintain: keep the level at or below.")] = None,
+    stage: Annotated[
+        list[str] | None, typer.Option("--stage", help="milestones: a stage, repeatable; NAME or NAME:WEIGHT@DATE.")
+    ] = None,
+    stage_weight: Annotated[
+        list[str] | None, typer.Option("--stage-weight", help="Weights of the stages, in order (repeatable).")
+    ] = None,
+    stage_planned: Annotated[
+        list[str] | None, typer.Option("--stage-planned", help="Planned dates of the stages, in order (repeatable).")
+    ] = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Add a new target.
+
+    \b
+    Examples:
+      tracker add rail-freight --title "Rail freight volume" --target 120 --unit "10k t" --due 2025-12-31
+      tracker add jobless-rate --title "Urban unemployment rate" --at-most 5.5 --unit %
+      tracker add new-bridge --title "Xiang River bridge" --due 2026-12-31 \\
+          --stage "Approval:1@2025-06-30" --stage "Construction:2@2026-03-31" --stage "Opening:3"
+    """
+    from target_tracker.edits.new_target import NewTarget, add_target
+    from target_tracker.edits.operations import EditError
+
+    spec = NewTarget(
+        id=target_id, title=title, kind=kind, baseline=baseline, target=target, unit=unit,
+        start=start, due=due, area=area, owner=owner, parent=parent, weight=weight, source=source,
+        at_least=at_least, at_most=at_most, stages=stage or [], stage_weights=stage_weight or [],
+        stage_planned=stage_planned or [],
+    )  # fmt: skip
+    main = ledger_path(ctx, ledger)
+    try:
+        change = add_target(
+            main, spec, lambda raw, what: parse_day(raw, what), common.today(), dry_run=dry_run, cache=cache_for(ctx)
+        )
+    except EditError as e:
+        fail(str(e))
+    if dry_run:
+        show_dry_run(change)
+    else:
+        typer.echo(f"added {target_id} to {change.path}")
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    path: Annotated[Path | None, typer.Argument(help="Where to create the ledger (default: the ledger path).")] = None,
+    ledger: LedgerOption = None,
+    example: Annotated[bool, typer.Option("--example", help="Write the Chenzhou example ledger.")] = False,
+    title: Annotated[str, typer.Option("--title", help="The new ledger's title.")] = "Our city's commitments",
+    dry_run: DryRunOption = False,
+) -> None:
+    """Create a new ledger; never overwrites an existing file.
+
+    \b
+    Examples:
+      tracker init
+      tracker init plans/2026.toml --title "Chenzhou 2026 commitments"
+      tracker init demo.toml --example
+    """
+    from target_tracker.edits.new_target import example_ledger, minimal_ledger
+    from target_tracker.edits.operations import EditError
+    from target_tracker.edits.transaction import create_file
+
+    target = path or ledger_path(ctx, ledger)
+    text = example_ledger() if example else minimal_ledger(title)
+    try:
+        change = create_file(target, text, dry_run=dry_run)
+    except EditError as e:
+        fail(str(e))
+    if dry_run:
+        show_dry_run(change)
+    else:
+        typer.echo(f"created {target}; add targets with 'tracker add' or an editor, then run 'tracker check'")

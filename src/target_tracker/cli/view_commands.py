@@ -1,0 +1,154 @@
+"""Commands that read the ledger: status, show, check."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from target_tracker.cli.common import (
+    EXIT_DATA_ERRORS,
+    EXIT_USAGE,
+    AsOfOption,
+    FormatOption,
+    LedgerOption,
+    app,
+    cache_for,
+    check_format,
+    emit,
+    fail,
+    ledger_path,
+    load_checked,
+    parse_as_of,
+    print_problems,
+)  # fmt: skip
+from target_tracker.ledger.model import STATUSES
+
+SORT_KEYS = ("ledger", "id", "due", "done", "gap", "status", "updated")
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    ledger: LedgerOption = None,
+    as_of: AsOfOption = None,
+    area: Annotated[list[str] | None, typer.Option("--area", help="Only this area (repeatable).")] = None,
+    owner: Annotated[list[str] | None, typer.Option("--owner", help="Only this owner (repeatable).")] = None,
+    status_: Annotated[
+        list[str] | None, typer.Option("--status", help="Only this status (repeatable): " + ", ".join(STATUSES))
+    ] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="ledger (default), id, due, done, gap, status, updated.")
+    ] = "ledger",
+    fmt: FormatOption = "text",
+) -> None:
+    """Where every commitment stands, as a table grouped by area.
+
+    \b
+    Examples:
+      tracker status
+      tracker status --as-of 2021-10-31 --area "Free Trade Zone"
+      tracker status --status behind --status overdue --sort gap
+      tracker status --format json > status.json
+    """
+    from target_tracker.compute import evaluate
+    from target_tracker.output.views import status_view
+
+    when = parse_as_of(as_of)
+    check_format(fmt)
+    for s in status_ or []:
+        if s not in STATUSES:
+            fail(f"--status: unknown status '{s}': use {', '.join(STATUSES)}")
+    if sort not in SORT_KEYS:
+        fail(f"--sort: unknown key '{sort}': use {', '.join(SORT_KEYS)}")
+    model = load_checked(ctx, ledger_path(ctx, ledger))
+    ev = evaluate(model, when)
+    rows = ev.rows
+    if area:
+        wanted = {a.casefold() for a in area}
+        rows = [r for r in rows if r.area.casefold() in wanted]
+        if not rows:
+            known = sorted({r.area for r in ev.rows})
+            fail(f"--area: no targets in {', '.join(area)}; areas are: {', '.join(known)}")
+    if owner:
+        wanted = {o.casefold() for o in owner}
+        rows = [r for r in rows if r.target.owner.casefold() in wanted]
+    if status_:
+        rows = [r for r in rows if r.status in status_]
+    if sort != "ledger":
+        rows = sorted(rows, key=_sort_key(sort))
+    emit(status_view(ev, rows, tree=sort == "ledger" and not status_), fmt)
+
+
+def _sort_key(key: str):  # type: ignore[no-untyped-def]
+    far = date.max
+    order = {s: i for i, s in enumerate(("overdue", "behind", "missed", "at-risk", "no-data", "on-track",
+                                          "met", "not-started", "done", "paused", "cancelled"))}  # fmt: skip
+    return {
+        "id": lambda r: r.target.id,
+        "due": lambda r: (r.area, r.due or far),
+        "done": lambda r: (r.area, r.ratio if r.ratio is not None else -1.0),
+        "gap": lambda r: (r.area, -(r.gap if r.gap is not None else -9.0)),
+        "status": lambda r: (r.area, order.get(r.status, 99)),
+        "updated": lambda r: (r.area, r.updated or date.min),
+    }[key]
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    target_id: Annotated[str, typer.Argument(metavar="ID", help="The target's id, as in [targets.ID].")],
+    ledger: LedgerOption = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = "text",
+) -> None:
+    """One target in full: fields, source, figures with their changes, stages,
+    children, and a projected completion date against the due date.
+
+    \b
+    Examples:
+      tracker show reform-tasks
+      tracker show linwu-lianzhou-expressway --as-of 2021-10
+    """
+    import difflib
+
+    from target_tracker.compute import evaluate
+    from target_tracker.output.views import show_view
+
+    when = parse_as_of(as_of)
+    check_format(fmt)
+    model = load_checked(ctx, ledger_path(ctx, ledger))
+    if target_id not in model.targets:
+        hint = difflib.get_close_matches(target_id, list(model.targets), n=1)
+        fail(f"no target '{target_id}' in {model.path}" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+    emit(show_view(evaluate(model, when), target_id), fmt)
+
+
+@app.command()
+def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
+    """Validate the ledger and report every problem at once as FILE:LINE: message.
+
+    Exit code 0 when there are no errors (warnings allowed), 1 when the data
+    has errors, 2 when the file cannot be read or parsed.
+
+    \b
+    Examples:
+      tracker check
+      tracker -f other.toml check
+    """
+    from target_tracker.ledger.checks import load_and_check
+
+    path = ledger_path(ctx, ledger)
+    result, problems = load_and_check(path, cache=cache_for(ctx))
+    if result.ledger is None:
+        print_problems(problems)
+        raise typer.Exit(EXIT_USAGE)
+    problems.sort(key=lambda p: (p.file != str(path), p.file, p.line or 0))
+    print_problems(problems)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    n = len(result.ledger.targets)
+    typer.echo(f"{path}: {n} targets, {errors} error(s), {warnings} warning(s)", err=bool(errors))
+    if errors:
+        raise typer.Exit(EXIT_DATA_ERRORS)

@@ -1,0 +1,1 @@
+"""Edits to the ledger: operations as values and the one write transaction."""

@@ -1,0 +1,1 @@
+"""The ledger: records, loading, checks and the parse cache."""

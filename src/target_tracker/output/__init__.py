@@ -1,0 +1,1 @@
+"""Output: one intermediate table, one renderer per format, and the views commands print."""

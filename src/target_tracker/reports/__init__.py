@@ -1,0 +1,1 @@
+"""The monthly report: its data, sections, each format's writer and charts."""

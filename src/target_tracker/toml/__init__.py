@@ -1,0 +1,1 @@
+"""The TOML text layer: byte-exact spans in ledger source text."""
