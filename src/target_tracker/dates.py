@@ -11,6 +11,8 @@ import calendar
 import re
 from datetime import date, datetime, timedelta
 
+from target_tracker.i18n import _
+
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -28,10 +30,10 @@ def parse_month(text: str) -> tuple[date, date]:
     """``2021-10`` -> (2021-10-01, 2021-10-31); errors name the bad month."""
     m = _ISO_MONTH.match(text.strip())
     if not m:
-        raise DateError(f"'{text}' is not a month: use YYYY-MM, e.g. 2021-10")
+        raise DateError(_("'{text}' is not a month: use YYYY-MM, e.g. 2021-10").format(text=text))
     year, month = int(m.group(1)), int(m.group(2))
     if not 1 <= month <= 12:
-        raise DateError(f"'{text}' is not a month: {month} is not between 1 and 12")
+        raise DateError(_("'{text}' is not a month: {month} is not between 1 and 12").format(text=text, month=month))
     return date(year, month, 1), month_end(year, month)
 
 
@@ -42,7 +44,7 @@ def parse_date(text: str, *, today: date | None = None) -> date:
     """
     s = text.strip()
     if not s:
-        raise DateError("empty date: use YYYY-MM-DD, e.g. 2021-10-31")
+        raise DateError(_("empty date: use YYYY-MM-DD, e.g. 2021-10-31"))
     if s.lower() == "today" and today is not None:
         return today
     m = _ISO_DAY.match(s)
@@ -50,7 +52,7 @@ def parse_date(text: str, *, today: date | None = None) -> date:
         try:
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError as e:
-            raise DateError(f"'{text}' is not a real date ({e})") from None
+            raise DateError(_("'{text}' is not a real date ({error})").format(text=text, error=e)) from None
     if _ISO_MONTH.match(s):
         return parse_month(s)[1]
     m = _YEAR.match(s)
@@ -63,13 +65,14 @@ def _parse_loose(s: str, original: str) -> date:
     from dateutil import parser  # lazy: only non-ISO dates need it
 
     if not re.search(r"\d", s):
-        raise DateError(f"'{original}' is not a date: use YYYY-MM-DD, e.g. 2021-10-31")
+        raise DateError(_("'{text}' is not a date: use YYYY-MM-DD, e.g. 2021-10-31").format(text=original))
     try:
         # Two different default days tell whether the user gave a day at all.
         a = parser.parse(s, default=_DEFAULT_A, fuzzy=False)
         b = parser.parse(s, default=_DEFAULT_B, fuzzy=False)
     except (ValueError, OverflowError) as e:
-        raise DateError(f"'{original}' is not a date ({e}): use YYYY-MM-DD") from None
+        raise DateError(_("'{text}' is not a date ({error}): use YYYY-MM-DD").format(text=original, error=e)) from None
+
     if a.day != b.day:
         return month_end(a.year, a.month)
     return a.date()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from target_tracker.i18n import _
 from target_tracker.ledger.load import FileCache, LoadResult, attach_lines, load_ledger
 from target_tracker.ledger.model import Ledger, Problem, Severity, Target
 
@@ -20,7 +21,7 @@ LedgerCheck = Callable[[Ledger], Iterator[Problem]]
 
 
 def _p(t: Target, message: str, *path: str | int, severity: Severity = "error") -> Problem:
-    return Problem(t.file, f"{t.id}: {message}", t.path + path, severity=severity)
+    return Problem(t.file, _("{id}: {message}").format(id=t.id, message=message), t.path + path, severity=severity)
 
 
 # -- one target at a time ---------------------------------------------------------
@@ -28,12 +29,13 @@ def _p(t: Target, message: str, *path: str | int, severity: Severity = "error") 
 
 def due_before_start(t: Target) -> Iterator[Problem]:
     if t.start and t.due and t.due < t.start:
-        yield _p(t, f"due {t.due} is before start {t.start}", "due")
+        yield _p(t, _("due {due} is before start {start}").format(due=t.due, start=t.start), "due")
 
 
 def target_equals_baseline(t: Target) -> Iterator[Problem]:
     if t.kind == "quantity" and t.target is not None and t.target == t.baseline:
-        yield _p(t, f"target equals baseline ({t.target:g}): there is nothing to measure", "target")
+        yield _p(t, _("target equals baseline ({target}): there is nothing to measure").format(target=f"{t.target:g}"),
+                 "target")  # fmt: skip
 
 
 def observations_before_start(t: Target) -> Iterator[Problem]:
@@ -41,31 +43,37 @@ def observations_before_start(t: Target) -> Iterator[Problem]:
         for o in t.observations:
             if o.date >= t.start:
                 break
-            yield _p(t, f"observation dated {o.date} is before start {t.start}", "observations", o.position)
+            yield _p(t, _("observation dated {date} is before start {start}").format(date=o.date, start=t.start),
+                     "observations", o.position)  # fmt: skip
 
 
 def observations_same_date(t: Target) -> Iterator[Problem]:
     previous = None
     for o in t.observations:
         if previous is not None and o.date == previous.date:
-            yield _p(t, f"two observations dated {o.date}; the later line wins", "observations", o.position,
+            yield _p(t, _("two observations dated {date}; the later line wins").format(date=o.date),
+                     "observations", o.position,
                      severity="warning")  # fmt: skip
         previous = o
 
 
 def maintain_has_bound(t: Target) -> Iterator[Problem]:
     if t.kind == "maintain" and t.at_least is None and t.at_most is None:
-        yield _p(t, "a maintain target needs a bound: at_least = X or at_most = X")
+        yield _p(t, _("a maintain target needs a bound: at_least = X or at_most = X"))
     if t.at_least is not None and t.at_most is not None and t.at_least > t.at_most:
-        yield _p(t, f"at_least {t.at_least:g} is above at_most {t.at_most:g}", "at_least")
+        yield _p(t, _("at_least {at_least} is above at_most {at_most}").format(at_least=f"{t.at_least:g}",
+                                                                               at_most=f"{t.at_most:g}"),
+                 "at_least")  # fmt: skip
 
 
 def waypoints_sensible(t: Target) -> Iterator[Problem]:
     for w in t.trajectory:
         if w.share is not None and not 0 <= w.share <= 1:
-            yield _p(t, f"waypoint share must be between 0 and 1, got {w.share:g}", "trajectory", w.position)
+            yield _p(t, _("waypoint share must be between 0 and 1, got {share}").format(share=f"{w.share:g}"),
+                     "trajectory", w.position)  # fmt: skip
         if t.start and t.due and not t.start <= w.date <= t.due:
-            yield _p(t, f"waypoint {w.date} is outside start..due ({t.start}..{t.due})",
+            yield _p(t, _("waypoint {date} is outside start..due ({start}..{due})").format(date=w.date, start=t.start,
+                                                                                          due=t.due),
                      "trajectory", w.position, severity="warning")  # fmt: skip
 
 
@@ -78,16 +86,17 @@ def parents_exist(ledger: Ledger) -> Iterator[Problem]:
             continue
         parent = ledger.targets.get(t.parent)
         if parent is None:
-            yield _p(t, f"parent '{t.parent}' is not a target in the ledger", "parent")
+            yield _p(t, _("parent '{parent}' is not a target in the ledger").format(parent=t.parent), "parent")
         elif parent.kind != "rollup":
-            yield _p(t, f"parent '{t.parent}' is a {parent.kind} target; a parent must be a rollup", "parent")
+            yield _p(t, _("parent '{parent}' is a {kind} target; a parent must be a rollup").format(
+                parent=t.parent, kind=parent.kind), "parent")  # fmt: skip
 
 
 def rollups_have_children(ledger: Ledger) -> Iterator[Problem]:
     parents = {t.parent for t in ledger.targets.values()}
     for t in ledger.targets.values():
         if t.kind == "rollup" and t.id not in parents:
-            yield _p(t, f'rollup has no children (set parent = "{t.id}" on the targets it gathers)')
+            yield _p(t, _('rollup has no children (set parent = "{id}" on the targets it gathers)').format(id=t.id))
 
 
 def no_cycles(ledger: Ledger) -> Iterator[Problem]:
@@ -101,7 +110,8 @@ def no_cycles(ledger: Ledger) -> Iterator[Problem]:
                 if not reported & set(cycle):
                     reported.update(cycle)
                     loop = " -> ".join([*cycle, node.parent])
-                    yield _p(ledger.targets[cycle[0]], f"rollup cycle: {loop}", "parent")
+                    yield _p(ledger.targets[cycle[0]], _("rollup cycle: {loop}").format(loop=loop), "parent")
+
                 break
             seen.append(node.parent)
             node = ledger.targets[node.parent]

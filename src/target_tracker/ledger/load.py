@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from target_tracker.i18n import LANGUAGES, _
 from target_tracker.ledger.model import (
     KINDS,
     STATES,
@@ -34,7 +35,7 @@ from target_tracker.ledger.model import (
 TOP_KEYS = ("title", "source", "settings", "targets", "include")
 INCLUDED_FILE_KEYS = ("targets",)
 SOURCE_KEYS = ("document", "date", "clause", "url")
-SETTINGS_KEYS = ("on_track_gap", "at_risk_gap", "stale_after_days")
+SETTINGS_KEYS = ("on_track_gap", "at_risk_gap", "stale_after_days", "lang")
 TARGET_KEYS = (
     "title", "kind", "area", "owner", "start", "due", "weight", "parent", "state",
     "source", "notes", "unit", "baseline", "target", "at_least", "at_most",
@@ -88,16 +89,16 @@ def read_file(path: Path) -> tuple[bytes | None, str | None, Problem | None]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, None, Problem(name, "no such ledger file (create one with 'tracker init', or pass -f PATH)")
+        return None, None, Problem(name, _("no such ledger file (create one with 'tracker init', or pass -f PATH)"))
     except IsADirectoryError:
-        return None, None, Problem(name, "is a directory, not a ledger file (pass -f PATH/targets.toml)")
+        return None, None, Problem(name, _("is a directory, not a ledger file (pass -f PATH/targets.toml)"))
     except OSError as e:
-        return None, None, Problem(name, f"cannot read the ledger: {e.strerror or e}")
+        return None, None, Problem(name, _("cannot read the ledger: {reason}").format(reason=e.strerror or e))
     try:
         return data, data.decode("utf-8"), None
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        message = f"not valid UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8"
+        message = _("not valid UTF-8 (byte {byte}); save the file as UTF-8").format(byte=f"0x{data[e.start]:02x}")
         return None, None, Problem(name, message, line=line)
 
 
@@ -110,7 +111,7 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | N
         line = int(m.group(1)) if m else None
         msg = _TOML_LINE.sub("", msg).strip().rstrip(".")
         hint = _date_hint(text, line)
-        return None, Problem(name, f"TOML syntax error: {hint or msg}", line=line)
+        return None, Problem(name, _("TOML syntax error: {error}").format(error=hint or msg), line=line)
 
 
 _DATE_LIKE = re.compile(r"(?<![\w\"'])(\d{4})-(\d{2})-(\d{2})(?![\w\"'])")
@@ -128,7 +129,7 @@ def _date_hint(text: str, line: int | None) -> str | None:
         try:
             date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError as e:
-            return f"'{m.group(0)}' is not a real date ({e})"
+            return _("'{text}' is not a real date ({error})").format(text=m.group(0), error=e)
     return None
 
 
@@ -264,7 +265,8 @@ def _load_ledger(
         for t in model.targets:
             other = targets.get(t.id)
             if other is not None:
-                dupes.append(Problem(t.file, f"duplicate target id '{t.id}' (also in {other.file})", t.path))
+                message = _("duplicate target id '{id}' (also in {file})").format(id=t.id, file=other.file)
+                dupes.append(Problem(t.file, message, t.path))
                 continue
             targets[t.id] = t
     if dupes:
@@ -317,7 +319,8 @@ def resolve_includes(path: Path, entries: tuple[str, ...], problems: list[Proble
         elif rel.exists():
             found.append(rel)
         else:
-            problems.append(Problem(str(path), f"included path '{entry}' does not exist", ("include", i)))
+            message = _("included path '{entry}' does not exist").format(entry=entry)
+            problems.append(Problem(str(path), message, ("include", i)))
     seen: set[Path] = {path.resolve()}
     unique = []
     for f in found:
@@ -329,15 +332,15 @@ def resolve_includes(path: Path, entries: tuple[str, ...], problems: list[Proble
 
 def _describe(v: Any) -> str:
     if isinstance(v, bool):
-        return f"true/false ({str(v).lower()})"
+        return _("true/false ({value})").format(value=str(v).lower())
     if isinstance(v, str):
-        return f"text '{v}'" if len(v) < 40 else "text"
+        return _("text '{value}'").format(value=v) if len(v) < 40 else _("text")
     if isinstance(v, float):
         return str(v)
     if isinstance(v, dict):
-        return "a table"
+        return _("a table")
     if isinstance(v, list):
-        return "a list"
+        return _("a list")
     return type(v).__name__
 
 
@@ -360,16 +363,21 @@ class _Builder:
                 import difflib  # only when there is a typo to suggest for
 
                 hint = difflib.get_close_matches(key, known, n=1)
-                where = f" in [{'.'.join(map(str, path))}]" if path else ""
-                suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (known keys: {', '.join(known)})"
-                self.warning(path + (key,), f"unknown key '{key}'{where}{suggestion}")
+                where = _(" in [{table}]").format(table=".".join(map(str, path))) if path else ""
+                suggestion = (
+                    _(" (did you mean '{hint}'?)").format(hint=hint[0])
+                    if hint
+                    else _(" (known keys: {keys})").format(keys=", ".join(known))
+                )
+                self.warning(path + (key,), _("unknown key '{key}'{where}{suggestion}").format(
+                    key=key, where=where, suggestion=suggestion))  # fmt: skip
 
     def include_entries(self, data: dict[str, Any]) -> tuple[str, ...]:
         raw = data.get("include", [])
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-            self.error(("include",), "include must be a list of file or folder paths")
+            self.error(("include",), _("include must be a list of file or folder paths"))
             return ()
         return tuple(raw)
 
@@ -378,10 +386,10 @@ class _Builder:
         v = table.get(key)
         if v is None:
             if required:
-                self.error(path, f"missing required key '{key}'")
+                self.error(path, _("missing required key '{key}'").format(key=key))
             return None
         if not isinstance(v, str):
-            self.error(path + (key,), f"'{key}' must be text in quotes, got {_describe(v)}")
+            self.error(path + (key,), _("'{key}' must be text in quotes, got {value}").format(key=key, value=_describe(v)))
             return None
         return v
 
@@ -389,21 +397,21 @@ class _Builder:
         v = table.get(key)
         if v is None:
             if required:
-                self.error(path, f"missing required key '{key}'")
+                self.error(path, _("missing required key '{key}'").format(key=key))
             return None
         if type(v) is int or type(v) is float:
             if not math.isfinite(v):
-                self.error(path + (key,), f"'{key}' must be a finite number, got {v}")
+                self.error(path + (key,), _("'{key}' must be a finite number, got {value}").format(key=key, value=v))
                 return None
             return v
-        self.error(path + (key,), f"'{key}' must be a number, got {_describe(v)}")
+        self.error(path + (key,), _("'{key}' must be a number, got {value}").format(key=key, value=_describe(v)))
         return None
 
     def date(self, table: dict[str, Any], key: str, path: KeyPath, required: bool = False) -> date | None:
         v = table.get(key)
         if v is None:
             if required:
-                self.error(path, f"missing required key '{key}'")
+                self.error(path, _("missing required key '{key}'").format(key=key))
             return None
         if type(v) is date:
             return v
@@ -415,16 +423,18 @@ class _Builder:
             try:
                 return parse_date(v)
             except DateError as e:
-                self.error(path + (key,), f"'{key}': {e}")
+                self.error(path + (key,), _("'{key}': {error}").format(key=key, error=e))
                 return None
-        self.error(path + (key,), f"'{key}' must be a date like 2021-10-31, got {_describe(v)}")
+        self.error(path + (key,), _("'{key}' must be a date like 2021-10-31, got {value}").format(
+            key=key, value=_describe(v)))  # fmt: skip
         return None
 
     def source(self, v: Any, path: KeyPath) -> Source | None:
         if isinstance(v, str):
             return Source(document=v)
         if not isinstance(v, dict):
-            self.error(path, f"source must be text or a table {{ document = ..., date = ... }}, got {_describe(v)}")
+            self.error(path, _("source must be text or a table {{ document = ..., date = ... }}, got {value}").format(
+                value=_describe(v)))  # fmt: skip
             return None
         self.unknown_keys(v, SOURCE_KEYS, path)
         return Source(
@@ -437,7 +447,7 @@ class _Builder:
     def settings(self, v: Any) -> Settings:
         path: KeyPath = ("settings",)
         if not isinstance(v, dict):
-            self.error(path, "settings must be a table")
+            self.error(path, _("settings must be a table"))
             return Settings()
         self.unknown_keys(v, SETTINGS_KEYS, path)
         defaults = Settings()
@@ -445,37 +455,43 @@ class _Builder:
         at_risk = self.number(v, "at_risk_gap", path)
         stale = self.number(v, "stale_after_days", path)
         if stale is not None and (stale != int(stale) or stale < 1):
-            self.error(path + ("stale_after_days",), "stale_after_days must be a whole number of days >= 1")
+            self.error(path + ("stale_after_days",), _("stale_after_days must be a whole number of days >= 1"))
             stale = None
+        lang = self.string(v, "lang", path)
+        if lang is not None and lang not in LANGUAGES:
+            self.error(path + ("lang",), _("lang must be one of {languages}, got '{lang}'").format(
+                languages=", ".join(LANGUAGES), lang=lang))  # fmt: skip
+            lang = None
         settings = Settings(
             on_track_gap=defaults.on_track_gap if on_track is None else on_track,
             at_risk_gap=defaults.at_risk_gap if at_risk is None else at_risk,
             stale_after_days=defaults.stale_after_days if stale is None else int(stale),
+            lang=lang,
         )
         if settings.on_track_gap > settings.at_risk_gap:
-            self.error(path, "on_track_gap must not be larger than at_risk_gap")
+            self.error(path, _("on_track_gap must not be larger than at_risk_gap"))
         return settings
 
     # -- targets ----------------------------------------------------------
     def targets(self, data: dict[str, Any], into: dict[str, Target]) -> None:
         raw = data.get("targets", {})
         if not isinstance(raw, dict):
-            self.error(("targets",), "targets must be tables: [targets.ID]")
+            self.error(("targets",), _("targets must be tables: [targets.ID]"))
             return
         for tid, table in raw.items():
             path: KeyPath = ("targets", tid)
             if not ID_PATTERN.match(tid):
-                self.error(path, f"target id '{tid}' must use only letters, digits, '-' and '_'")
+                self.error(path, _("target id '{id}' must use only letters, digits, '-' and '_'").format(id=tid))
                 continue
             if not isinstance(table, dict):
-                self.error(path, f"targets.{tid} must be a table [targets.{tid}]")
+                self.error(path, _("targets.{id} must be a table [targets.{id}]").format(id=tid))
                 continue
             target = self.target(tid, table, path)
             if target is None:
                 continue
             if tid in into:
                 other = into[tid]
-                self.error(path, f"duplicate target id '{tid}' (also in {other.file})")
+                self.error(path, _("duplicate target id '{id}' (also in {file})").format(id=tid, file=other.file))
                 continue
             into[tid] = target
 
@@ -485,27 +501,29 @@ class _Builder:
         if kind is None and "kind" not in t:
             kind = _infer_kind(t)
             if kind is None:
-                self.error(path, "missing required key 'kind' (quantity, maintain, milestones or rollup)")
+                self.error(path, _("missing required key 'kind' (quantity, maintain, milestones or rollup)"))
                 return None
         if kind not in KINDS:
             if kind is not None:
                 import difflib
 
                 hint = difflib.get_close_matches(kind, KINDS, n=1)
-                tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.error(path + ("kind",), f"unknown kind '{kind}'{tip}: use {', '.join(KINDS)}")
+                tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
+                self.error(path + ("kind",), _("unknown kind '{kind}'{tip}: use {kinds}").format(
+                    kind=kind, tip=tip, kinds=", ".join(KINDS)))  # fmt: skip
             return None
         for key in t:
             if key in KIND_SPECIFIC_KEYS and key not in KIND_KEYS[kind]:
-                self.warning(path + (key,), f"'{key}' is ignored for a {kind} target")
+                self.warning(path + (key,), _("'{key}' is ignored for a {kind} target").format(key=key, kind=kind))
         title = self.string(t, "title", path, required=True)
         state = self.string(t, "state", path) or "active"
         if state not in STATES:
-            self.error(path + ("state",), f"state must be one of {', '.join(STATES)}, got '{state}'")
+            self.error(path + ("state",), _("state must be one of {states}, got '{state}'").format(
+                states=", ".join(STATES), state=state))  # fmt: skip
             state = "active"
         weight = self.number(t, "weight", path)
         if weight is not None and weight <= 0:
-            self.error(path + ("weight",), f"weight must be above 0, got {weight}")
+            self.error(path + ("weight",), _("weight must be above 0, got {weight}").format(weight=weight))
         needs_dates = kind in ("quantity", "milestones")
         fields: dict[str, Any] = dict(
             id=tid,
@@ -539,7 +557,7 @@ class _Builder:
 
     def observations(self, raw: Any, path: KeyPath) -> tuple[Observation, ...]:
         if not isinstance(raw, list):
-            self.error(path, "observations must be a list: [ { date = 2021-10-31, value = 89 }, ... ]")
+            self.error(path, _("observations must be a list: [ {{ date = 2021-10-31, value = 89 }}, ... ]").format())
             return ()
         out: list[Observation] = []
         append = out.append
@@ -579,7 +597,8 @@ class _Builder:
 
     def observation(self, o: Any, path: KeyPath, i: int) -> Observation | None:
         if not isinstance(o, dict):
-            self.error(path, f"an observation must be {{ date = ..., value = ... }}, got {_describe(o)}")
+            self.error(path, _("an observation must be {{ date = ..., value = ... }}, got {value}").format(
+                value=_describe(o)))  # fmt: skip
             return None
         self.unknown_keys(o, OBSERVATION_KEYS, path)
         d = self.date(o, "date", path, required=True)
@@ -592,24 +611,25 @@ class _Builder:
 
     def stages(self, raw: Any, path: KeyPath) -> tuple[Stage, ...]:
         if raw is None:
-            self.error(path[:-1], "missing required key 'stages' for a milestones target")
+            self.error(path[:-1], _("missing required key 'stages' for a milestones target"))
             return ()
         if not isinstance(raw, list):
-            self.error(path, "stages must be a list: [ { name = ..., planned = ... }, ... ]")
+            self.error(path, _("stages must be a list: [ {{ name = ..., planned = ... }}, ... ]").format())
             return ()
         if not raw:
-            self.error(path, "a milestones target needs at least one stage")
+            self.error(path, _("a milestones target needs at least one stage"))
         out = []
         for i, s in enumerate(raw):
             p = path + (i,)
             if not isinstance(s, dict):
-                self.error(p, f"a stage must be {{ name = ..., planned = ... }}, got {_describe(s)}")
+                self.error(p, _("a stage must be {{ name = ..., planned = ... }}, got {value}").format(
+                    value=_describe(s)))  # fmt: skip
                 continue
             self.unknown_keys(s, STAGE_KEYS, p)
             name = self.string(s, "name", p, required=True)
             weight = self.number(s, "weight", p)
             if weight is not None and weight <= 0:
-                self.error(p + ("weight",), f"stage weight must be above 0, got {weight}")
+                self.error(p + ("weight",), _("stage weight must be above 0, got {weight}").format(weight=weight))
                 weight = None
             if name is None:
                 continue
@@ -628,20 +648,22 @@ class _Builder:
 
     def trajectory(self, raw: Any, path: KeyPath) -> tuple[Waypoint, ...]:
         if not isinstance(raw, list):
-            self.error(path, "trajectory must be a list: [ { date = ..., value = ... }, ... ]")
+            self.error(path, _("trajectory must be a list: [ {{ date = ..., value = ... }}, ... ]").format())
             return ()
         out = []
         for i, w in enumerate(raw):
             p = path + (i,)
             if not isinstance(w, dict):
-                self.error(p, f"a waypoint must be {{ date = ..., value = ... }}, got {_describe(w)}")
+                self.error(p, _("a waypoint must be {{ date = ..., value = ... }}, got {value}").format(
+                    value=_describe(w)))  # fmt: skip
                 continue
             self.unknown_keys(w, WAYPOINT_KEYS, p)
             d = self.date(w, "date", p, required=True)
             value = self.number(w, "value", p)
             share = self.number(w, "share", p)
             if (value is None) == (share is None):
-                self.error(p, "a waypoint needs exactly one of 'value' (in the unit) or 'share' (0 to 1)")
+                self.error(p, _("a waypoint needs exactly one of 'value' (in the unit) or 'share' (0 to 1)"))
+
                 continue
             if d is not None:
                 out.append(Waypoint(d, value, share, self.string(w, "note", p), i))

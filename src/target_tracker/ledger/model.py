@@ -223,6 +223,7 @@ class Settings:
     on_track_gap: float = 0.05
     at_risk_gap: float = 0.15
     stale_after_days: int = 90
+    lang: str | None = None  # the interface language for this ledger: 'zh', 'en', or unset (the user's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from target_tracker.i18n import _
 #: Formats every data command accepts, besides any tabulate table style.
 FORMATS = ("text", "markdown", "csv", "json")
 TABLE_STYLES = ("simple", "plain", "github", "grid", "rounded_grid", "fancy_grid", "pipe", "orgtbl", "rst")
@@ -78,7 +79,8 @@ class View:
 def check_format(fmt: str) -> str:
     if fmt in FORMATS or fmt in TABLE_STYLES:
         return fmt
-    raise FormatError(f"unknown format '{fmt}': use {', '.join(FORMATS)} or a table style ({', '.join(TABLE_STYLES)})")
+    raise FormatError(_("unknown format '{format}': use {formats} or a table style ({styles})").format(
+        format=fmt, formats=", ".join(FORMATS), styles=", ".join(TABLE_STYLES)))  # fmt: skip
 
 
 def render(view: View, fmt: str = "text", color: bool = False) -> str:
@@ -99,11 +101,12 @@ def cells(table: Table, rows: list[dict[str, Any]], color: bool, cut: bool = Fal
         for c in table.columns:
             if not c.in_text:
                 continue
-            s = c.text(row.get(c.key))
+            raw = row.get(c.key)
+            s = c.text(raw)
             if cut and c.max_width:
                 s = truncate(s, c.max_width)
-            if color and c.colored and s in STATUS_COLORS:
-                s = f"\x1b[{STATUS_COLORS[s]}m{s}\x1b[0m"
+            if color and c.colored and raw in STATUS_COLORS:  # the code, whatever the label's language
+                s = f"\x1b[{STATUS_COLORS[raw]}m{s}\x1b[0m"
             cells.append(s)
         out.append(cells)
     return out
@@ -118,9 +121,14 @@ def _tabulate(headers: list[str], cells: list[list[str]], style: str, aligns: li
     )
 
 
+def header_text(c: Column) -> str:
+    """The column's header in the interface language (headers are N_() messages)."""
+    return _(c.header) if c.header else ""
+
+
 def _heads(table: Table) -> tuple[list[str], list[str]]:
     shown = [c for c in table.columns if c.in_text]
-    return [c.header for c in shown], [c.align for c in shown]
+    return [header_text(c) for c in shown], [c.align for c in shown]
 
 
 def display_width(s: str) -> int:
@@ -148,8 +156,9 @@ def render_simple(table: Table, color: bool) -> list[str]:
     10,000 rows render in a fraction of tabulate's time, and group labels go
     between rows with every group's columns lined up."""
     shown = [c for c in table.columns if c.in_text]
-    headers = [c.header for c in shown]
+    headers = [header_text(c) for c in shown]
     groups = [(label, cells(table, rows, False, cut=True)) for label, rows in table.groups]
+    codes = [[row.get(c.key) for c in shown] for _label, rows in table.groups for row in rows] if color else []
     widths = [display_width(h) for h in headers]
     measured = [[display_width(x) for x in row] for _, body in groups for row in body]
     for row_widths in measured:
@@ -159,12 +168,13 @@ def render_simple(table: Table, color: bool) -> list[str]:
     right = [c.align == "right" for c in shown]
     colored = [c.colored for c in shown]
 
-    def line(row: list[str], row_widths: list[int]) -> str:
+    def line(row: list[str], row_widths: list[int], raw: list[Any] | None = None) -> str:
         parts = []
         for k, cell in enumerate(row):
             pad = " " * (widths[k] - row_widths[k])
-            if color and colored[k] and cell in STATUS_COLORS:
-                cell = f"\x1b[{STATUS_COLORS[cell]}m{cell}\x1b[0m"
+            code = raw[k] if raw is not None else None
+            if color and colored[k] and code in STATUS_COLORS:  # the code, whatever the label's language
+                cell = f"\x1b[{STATUS_COLORS[code]}m{cell}\x1b[0m"
             parts.append(pad + cell if right[k] else cell + pad)
         return "  ".join(parts).rstrip()
 
@@ -175,7 +185,7 @@ def render_simple(table: Table, color: bool) -> list[str]:
         if labelled and body and label is not None:
             out.append(f"▸ {label}")
         for row in body:
-            out.append(line(row, measured[k]))
+            out.append(line(row, measured[k], codes[k] if color else None))
             k += 1
     return out
 
@@ -192,7 +202,7 @@ def render_text(view: View, style: str, color: bool = False) -> str:
         headers, aligns = _heads(table)
         rows = [r for _, g in table.groups for r in g]
         if not rows:
-            parts.append("(none)")
+            parts.append(_("(none)"))
         elif style == "simple":
             parts.append("\n".join(render_simple(table, color)))
         else:
@@ -250,7 +260,8 @@ def render_markdown(view: View) -> str:
             if rows:
                 parts.append(markdown_table(table, rows) + "\n")
             else:
-                parts.append("(none)\n")
+                parts.append(_("(none)") + "\n")
+
         parts.extend(f"{n}\n" for n in table.notes)
     return "\n".join(parts)
 

@@ -10,7 +10,9 @@ from datetime import date
 from typing import Any
 
 from target_tracker.compute import Evaluation, TargetStatus, children_of, projected_completion, quantity_ratio
+from target_tracker.i18n import N_, _, ngettext
 from target_tracker.ledger.model import Ledger, Source, Target
+from target_tracker.output.labels import status_label
 from target_tracker.output.render import Column, Table, View
 
 BAR_WIDTH = 10
@@ -63,8 +65,8 @@ def progress_text(row: TargetStatus, n_children: int = 0) -> str:
     if t.kind == "maintain":
         return f"{fmt_num(row.current)}{unit} ({bound_text(t)})"
     if t.kind == "milestones":
-        return f"{row.stages_done} / {len(t.stages)} stages"
-    return f"{n_children} targets"
+        return _("{done} / {total} stages").format(done=row.stages_done, total=len(t.stages))
+    return ngettext("{n} targets", "{n} targets", n_children).format(n=n_children)
 
 
 def source_of(t: Target, ledger: Ledger) -> Source | None:
@@ -184,24 +186,25 @@ def status_row(row: TargetStatus, n_children: int, tree: bool = True) -> dict[st
     }
 
 
+# Headers are N_() messages: the renderer translates them (render.header_text).
 STATUS_COLUMNS = [
-    Column("label", "id", in_csv=False),
-    Column("id", "id", in_text=False),
-    Column("title", "title", max_width=34),
-    Column("area", "area", in_text=False),
-    Column("kind", "kind", in_text=False),
-    Column("progress", "progress", align="right"),
-    Column("current", "current", in_text=False),
-    Column("target", "target", in_text=False),
-    Column("unit", "unit", in_text=False),
-    Column("ratio", "done", align="right", text=fmt_pct),
-    Column("expected", "expected", align="right", text=fmt_pct),
+    Column("label", N_("id"), in_csv=False),
+    Column("id", N_("id"), in_text=False),
+    Column("title", N_("title"), max_width=34),
+    Column("area", N_("area"), in_text=False),
+    Column("kind", N_("kind"), in_text=False),
+    Column("progress", N_("progress"), align="right"),
+    Column("current", N_("current"), in_text=False),
+    Column("target", N_("target"), in_text=False),
+    Column("unit", N_("unit"), in_text=False),
+    Column("ratio", N_("done"), align="right", text=fmt_pct),
+    Column("expected", N_("expected"), align="right", text=fmt_pct),
     Column("bar", "", text=bar, in_csv=False),
-    Column("status", "status", colored=True),
-    Column("due", "due", text=fmt_date),
-    Column("updated", "updated", text=fmt_date),
-    Column("stale", "stale", in_text=False),
-    Column("owner", "owner", in_text=False),
+    Column("status", N_("status"), colored=True, text=status_label),
+    Column("due", N_("due"), text=fmt_date),
+    Column("updated", N_("updated"), text=fmt_date),
+    Column("stale", N_("stale"), in_text=False),
+    Column("owner", N_("owner"), in_text=False),
 ]
 
 
@@ -209,13 +212,16 @@ def summary_line(ev: Evaluation, rows: list[TargetStatus]) -> str:
     from target_tracker.compute import summarize
 
     s = summarize(rows) if rows is not ev.rows else ev.summary
-    counts = ", ".join(f"{n} {status}" for status, n in s.by_status.items())
-    stale = sum(1 for r in rows if r.stale)
-    stale_text = f"; {stale} stale" if stale else ""
-    return (
-        f"{s.targets} targets: {counts}{stale_text}. "
-        f"Overall completion {fmt_pct(s.completion)} as of {ev.as_of.isoformat()}."
+    counts = _(", ").join(
+        _("{n} {status}").format(n=n, status=status_label(status)) for status, n in s.by_status.items()
     )
+    stale = sum(1 for r in rows if r.stale)
+    stale_text = _("; {n} stale").format(n=stale) if stale else ""
+    return ngettext(
+        "{n} targets: {counts}{stale}. Overall completion {completion} as of {as_of}.",
+        "{n} targets: {counts}{stale}. Overall completion {completion} as of {as_of}.",
+        s.targets,
+    ).format(n=s.targets, counts=counts, stale=stale_text, completion=fmt_pct(s.completion), as_of=ev.as_of.isoformat())
 
 
 def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True, tree: bool = True) -> View:
@@ -224,17 +230,18 @@ def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True, 
     kids = children_of(ev.ledger)
     groups: dict[str | None, list[dict[str, Any]]] = {}
     for r in rows:
-        label = (r.area or "(no area)") if grouped else None
+        label = (r.area or _("(no area)")) if grouped else None
         record = status_row(r, len(kids.get(r.target.id, [])), tree)
         groups.setdefault(label, []).append(record)
     notes = [summary_line(ev, rows)]
     if any(r.stale for r in rows):
         notes.append(
-            f"stale: no figure for more than {ev.ledger.settings.stale_after_days} days: "
-            + ", ".join(r.target.id for r in rows if r.stale)
+            _("stale: no figure for more than {days} days: {ids}").format(
+                days=ev.ledger.settings.stale_after_days, ids=", ".join(r.target.id for r in rows if r.stale)
+            )
         )
     table = Table(STATUS_COLUMNS, list(groups.items()), notes=notes)
-    heading = f"{ev.ledger.title} — status as of {ev.as_of.isoformat()}"
+    heading = _("{title} — status as of {as_of}").format(title=ev.ledger.title, as_of=ev.as_of.isoformat())
     return View([table], status_json(ev, rows), heading=heading)
 
 
@@ -251,34 +258,34 @@ def show_view(ev: Evaluation, target_id: str) -> View:
     kids = children_of(ledger).get(t.id, [])
     src = source_of(t, ledger)
     fields: list[tuple[str, Any]] = [
-        ("title", t.title),
-        ("kind", t.kind),
-        ("area", row.area),
-        ("owner", t.owner),
-        ("state", t.state),
-        ("start", fmt_date(row.start)),
-        ("due", fmt_date(row.due)),
-        ("progress", progress_text(row, len(kids))),
+        (_("title"), t.title),
+        (_("kind"), t.kind),
+        (_("area"), row.area),
+        (_("owner"), t.owner),
+        (_("state"), t.state),
+        (_("start"), fmt_date(row.start)),
+        (_("due"), fmt_date(row.due)),
+        (_("progress"), progress_text(row, len(kids))),
     ]
     if t.kind == "quantity":
-        fields.append(("baseline -> target", f"{fmt_num(t.baseline)} -> {fmt_num(t.target)} {t.unit}".strip()))
+        fields.append((_("baseline -> target"), f"{fmt_num(t.baseline)} -> {fmt_num(t.target)} {t.unit}".strip()))
     if t.kind == "maintain":
-        fields.append(("bound", f"{bound_text(t)} {t.unit}".strip()))
+        fields.append((_("bound"), f"{bound_text(t)} {t.unit}".strip()))
     fields += [
-        ("done", fmt_pct(row.ratio)),
-        ("expected", fmt_pct(row.expected)),
-        ("status", row.status + (" (stale)" if row.stale else "")),
-        ("updated", fmt_date(row.updated)),
-        ("projected completion", _projection_text(row, projected)),
-        ("weight", fmt_num(t.weight)),
-        ("parent", t.parent or "–"),
-        ("source", (src.cite() if src else "–") + ("" if t.source else " (the ledger's)")),
-        ("source file", src.url if src and src.url else "–"),
-        ("file", t.file),
+        (_("done"), fmt_pct(row.ratio)),
+        (_("expected"), fmt_pct(row.expected)),
+        (_("status"), status_label(row.status) + (_(" (stale)") if row.stale else "")),
+        (_("updated"), fmt_date(row.updated)),
+        (_("projected completion"), _projection_text(row, projected)),
+        (_("weight"), fmt_num(t.weight)),
+        (_("parent"), t.parent or "–"),
+        (_("source"), (src.cite() if src else "–") + ("" if t.source else _(" (the ledger's)"))),
+        (_("source file"), src.url if src and src.url else "–"),
+        (_("file"), t.file),
     ]
     if t.notes:
-        fields.append(("notes", t.notes))
-    kv = [Column("field", "field"), Column("value", "value")]
+        fields.append((_("notes"), t.notes))
+    kv = [Column("field", N_("field")), Column("value", N_("value"))]
     tables = [Table(kv, [(None, [{"field": k, "value": v} for k, v in fields])], title=f"{t.id}")]
     data: dict[str, Any] = target_json(row, ledger)
     data["projected_completion"] = projected.isoformat() if projected else None
@@ -312,24 +319,30 @@ def show_view(ev: Evaluation, target_id: str) -> View:
         cols = [c for c in STATUS_COLUMNS if c.key != "label"]
         cols = [Column(c.key, c.header, c.align, c.text, c.colored, True if c.key == "id" else c.in_text, c.in_csv)
                 for c in cols]  # fmt: skip
-        tables.append(Table(cols, [(None, records)], title="children"))
+        tables.append(Table(cols, [(None, records)], title=_("children")))
         data["children"] = [k.id for k in kids]
     return View(tables, data, heading=f"{t.title}")
 
 
 def _projection_text(row: TargetStatus, projected: date | None) -> str:
     if row.target.kind == "maintain":
-        return "– (a level to keep)"
+        return _("– (a level to keep)")
     if projected is None:
-        return "no projection (no progress in the recent trend)"
+        return _("no projection (no progress in the recent trend)")
     if row.status == "done":
-        return f"done {fmt_date(projected)}"
+        return _("done {date}").format(date=fmt_date(projected))
     due = row.due
     if due is None:
         return fmt_date(projected)
     days = (projected - due).days
-    verdict = f"{days} days after due" if days > 0 else f"{-days} days before due" if days < 0 else "on the due date"
-    return f"{projected.isoformat()} at the recent trend ({verdict})"
+    verdict = (
+        ngettext("{n} days after due", "{n} days after due", days).format(n=days)
+        if days > 0
+        else ngettext("{n} days before due", "{n} days before due", -days).format(n=-days)
+        if days < 0
+        else _("on the due date")
+    )
+    return _("{date} at the recent trend ({verdict})").format(date=projected.isoformat(), verdict=verdict)
 
 
 def _observations_table(t: Target, as_of: date) -> Table:
@@ -344,20 +357,21 @@ def _observations_table(t: Target, as_of: date) -> Table:
                 "ratio": quantity_ratio(t, o.value) if t.kind == "quantity" else None,
                 "note": o.note or "",
                 "source": o.source or "",
-                "after": "after as-of" if o.date > as_of else "",
+                "after": _("after as-of") if o.date > as_of else "",
             }
         )
         prev = o.value
     cols = [
-        Column("date", "date", text=fmt_date),
-        Column("value", "value", align="right", text=fmt_num),
-        Column("change", "change", align="right", text=lambda v: "" if v is None else f"{v:+,.4g}"),
-        Column("ratio", "done", align="right", text=fmt_pct),
-        Column("note", "note"),
-        Column("source", "source"),
+        Column("date", N_("date"), text=fmt_date),
+        Column("value", N_("value"), align="right", text=fmt_num),
+        Column("change", N_("change"), align="right", text=lambda v: "" if v is None else f"{v:+,.4g}"),
+        Column("ratio", N_("done"), align="right", text=fmt_pct),
+        Column("note", N_("note")),
+        Column("source", N_("source")),
         Column("after", ""),
     ]
-    return Table(cols, [(None, records)], title=f"observations ({t.unit})" if t.unit else "observations")
+    title = _("observations ({unit})").format(unit=t.unit) if t.unit else _("observations")
+    return Table(cols, [(None, records)], title=title)
 
 
 def _trajectory_table(t: Target) -> Table:
@@ -371,18 +385,18 @@ def _trajectory_table(t: Target) -> Table:
         for w in t.trajectory
     ]
     cols = [
-        Column("date", "date", text=fmt_date),
-        Column("value", "value", align="right", text=lambda v: "" if v is None else fmt_num(v)),
-        Column("share", "planned share", align="right", text=fmt_pct),
-        Column("note", "note"),
+        Column("date", N_("date"), text=fmt_date),
+        Column("value", N_("value"), align="right", text=lambda v: "" if v is None else fmt_num(v)),
+        Column("share", N_("planned share"), align="right", text=fmt_pct),
+        Column("note", N_("note")),
     ]
-    return Table(cols, [(None, records)], title="planned trajectory")
+    return Table(cols, [(None, records)], title=_("planned trajectory"))
 
 
 def _stages_table(t: Target, as_of: date) -> Table:
     records = []
     for i, s in enumerate(t.stages, start=1):
-        state = "done" if s.done and s.done <= as_of else ("late" if s.planned and s.planned < as_of else "")
+        state = _("done") if s.done and s.done <= as_of else (_("late") if s.planned and s.planned < as_of else "")
         records.append(
             {
                 "n": i,
@@ -395,23 +409,23 @@ def _stages_table(t: Target, as_of: date) -> Table:
             }  # fmt: skip
         )
     cols = [
-        Column("n", "#", align="right"),
-        Column("name", "stage"),
-        Column("weight", "weight", align="right", text=fmt_num),
-        Column("planned", "planned", text=fmt_date),
-        Column("done", "done", text=fmt_date),
+        Column("n", N_("#"), align="right"),
+        Column("name", N_("stage")),
+        Column("weight", N_("weight"), align="right", text=fmt_num),
+        Column("planned", N_("planned"), text=fmt_date),
+        Column("done", N_("done"), text=fmt_date),
         Column("state", ""),
-        Column("note", "note"),
+        Column("note", N_("note")),
     ]
-    return Table(cols, [(None, records)], title="stages")
+    return Table(cols, [(None, records)], title=_("stages"))
 
 
 # -- what an edit did ------------------------------------------------------------
 
 
 def _status_words(row: TargetStatus) -> str:
-    ratio = "" if row.ratio is None or row.target.kind == "maintain" else f"{fmt_pct(row.ratio)}, "
-    return f"({ratio}{row.status})"
+    ratio = "" if row.ratio is None or row.target.kind == "maintain" else _("{ratio}, ").format(ratio=fmt_pct(row.ratio))
+    return _("({ratio}{status})").format(ratio=ratio, status=status_label(row.status))
 
 
 def observation_effect(ledger: Ledger, target_id: str, day: date, replaced: float | None) -> str:
@@ -426,7 +440,9 @@ def observation_effect(ledger: Ledger, target_id: str, day: date, replaced: floa
         earlier = [o for o in t.observations if o.date < day]
         before = earlier[-1].value if earlier else None
     unit = f" {t.unit}" if t.unit else ""
-    return f"{t.id}: {fmt_num(before)} -> {fmt_num(row.current)}{unit} {_status_words(row)}"
+    return _("{id}: {before} -> {after}{unit} {status}").format(
+        id=t.id, before=fmt_num(before), after=fmt_num(row.current), unit=unit, status=_status_words(row)
+    )
 
 
 def stage_effect(ledger: Ledger, target_id: str, index: int, day: date) -> str:
@@ -435,10 +451,10 @@ def stage_effect(ledger: Ledger, target_id: str, index: int, day: date) -> str:
     t = ledger.targets[target_id]
     row = evaluate_leaf(t, day, ledger.settings)
     stage = t.stages[index]
-    return (
-        f"{t.id}: stage {index + 1} '{stage.name}' done {day.isoformat()} -> "
-        f"{row.stages_done} / {len(t.stages)} stages {_status_words(row)}"
-    )
+    return _("{id}: stage {n} '{name}' done {date} -> {done} / {total} stages {status}").format(
+        id=t.id, n=index + 1, name=stage.name, date=day.isoformat(), done=row.stages_done, total=len(t.stages),
+        status=_status_words(row),
+    )  # fmt: skip
 
 
 def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -> str:
@@ -450,5 +466,10 @@ def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -
         value.isoformat() if isinstance(value, date) else fmt_num(value) if isinstance(value, float | int) else value
     )
     row = evaluate(ledger, as_of).get(target_id)
-    status = f", status as of {as_of.isoformat()}: {row.status}" if row else ""
-    return f"{t.id}: {field_name} = {shown}{status}"
+    status = (
+        _(", status as of {as_of}: {status}").format(as_of=as_of.isoformat(), status=status_label(row.status))
+        if row
+        else ""
+    )
+    return _("{id}: {field} = {value}{status}").format(id=t.id, field=field_name, value=shown, status=status)
+
