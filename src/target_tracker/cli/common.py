@@ -20,6 +20,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from target_tracker import __version__
+from target_tracker.i18n import _
 from target_tracker.ledger.model import Problem
 
 app = typer.Typer(
@@ -122,7 +123,7 @@ def parse_day(text: str | None, what: str = "--date") -> date:
     try:
         return parse_date(text, today=today())
     except DateError as e:
-        fail(f"{what}: {e}")
+        fail(_("{option}: {error}").format(option=what, error=e))
 
 
 def parse_as_of(text: str | None) -> date:
@@ -140,7 +141,7 @@ def print_problems(problems: list[Problem], limit: int | None = None) -> None:
     for p in shown:
         typer.echo(str(p), err=True)
     if limit is not None and len(problems) > limit:
-        typer.echo(f"... and {len(problems) - limit} more", err=True)
+        typer.echo(_("... and {n} more").format(n=len(problems) - limit), err=True)
 
 
 def load_checked(ctx: typer.Context, path: Path):  # type: ignore[no-untyped-def]
@@ -153,7 +154,11 @@ def load_checked(ctx: typer.Context, path: Path):  # type: ignore[no-untyped-def
         fail(str(problems[0]))
     if errors:
         print_problems(errors, limit=5)
-        fail(f"{path}: {len(errors)} error(s) in the ledger; run 'tracker check' to see them all")
+        fail(
+            _("{file}: {n} error(s) in the ledger; run 'tracker check' to see them all").format(
+                file=path, n=len(errors)
+            )
+        )
     print_problems([p for p in problems if p.severity == "warning"], limit=5)
     return result.ledger
 
@@ -166,7 +171,7 @@ def check_format(fmt: str) -> str:
     try:
         return check(fmt)
     except FormatError as e:
-        fail(f"--format: {e}")
+        fail(_("--format: {error}").format(error=e))
 
 
 def emit(view, fmt: str) -> None:  # type: ignore[no-untyped-def]
@@ -180,14 +185,15 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("tracker: interrupted", err=True)
+        typer.echo(_("tracker: interrupted"), err=True)
         sys.exit(130)
     except (BrokenPipeError, SystemExit):
         raise
     except Exception as e:  # pragma: no cover - last resort
         if os.environ.get("TRACKER_DEBUG"):
             raise
-        typer.echo(f"tracker: internal error: {type(e).__name__}: {e} (set TRACKER_DEBUG=1 for details)", err=True)
+        typer.echo(_("tracker: internal error: {error} (set TRACKER_DEBUG=1 for details)").format(
+            error=f"{type(e).__name__}: {e}"), err=True)  # fmt: skip
         sys.exit(3)
 
 
@@ -219,7 +225,7 @@ def run_edit(ctx: typer.Context, ledger: Path | None, edit, dry_run: bool, confi
 def show_dry_run(change) -> None:  # type: ignore[no-untyped-def]
     """--dry-run: the change as a unified diff on stdout, a note on stderr."""
     sys.stdout.write(change.diff())
-    typer.echo("(dry run: nothing written)", err=True)
+    typer.echo(_("(dry run: nothing written)"), err=True)
 
 
 def write_output(path: Path, text: str) -> None:
@@ -229,9 +235,9 @@ def write_output(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir():
-            fail(f"--out {path} is a folder; give a file name (or use --from/--to)")
+            fail(_("--out {path} is a folder; give a file name (or use --from/--to)").format(path=path))
         atomic_write(path, text.encode("utf-8"))
     except EditError as e:
         fail(str(e))
     except OSError as e:
-        fail(f"{path}: cannot write: {e.strerror or e}")
+        fail(_("{file}: cannot write: {reason}").format(file=path, reason=e.strerror or e))

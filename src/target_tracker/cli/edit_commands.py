@@ -20,6 +20,7 @@ from target_tracker.cli.common import (
     run_edit,
     show_dry_run,
 )  # fmt: skip
+from target_tracker.i18n import _
 
 
 @app.command()
@@ -47,20 +48,22 @@ def update(
 
     day = parse_day(on)
     try:
-        _, value_text = parse_number(value)
+        _number, value_text = parse_number(value)
     except EditError as e:
         fail(str(e))
     if day > common.today() and not force:
-        fail(f"--date {day} is in the future; use --force if that is intended")
+        fail(_("--date {date} is in the future; use --force if that is intended").format(date=day))
     edit = RecordObservation(target_id, day=day, value_text=value_text, note=note, source=source, replace=replace)
 
     def confirm(model):  # type: ignore[no-untyped-def]
         t = model.targets[target_id]
         if t.kind not in ("quantity", "maintain"):
-            hint = "tracker done ID STAGE" if t.kind == "milestones" else "its children"
-            raise EditError(f"'{target_id}' is a {t.kind} target; it takes no figures (use {hint})")
+            hint = "tracker done ID STAGE" if t.kind == "milestones" else _("its children")
+            raise EditError(_("'{id}' is a {kind} target; it takes no figures (use {hint})").format(
+                id=target_id, kind=t.kind, hint=hint))  # fmt: skip
         if t.due and day > t.due and not force:
-            raise EditError(f"--date {day} is after the due date {t.due}; use --force if that is intended")
+            raise EditError(_("--date {date} is after the due date {due}; use --force if that is intended").format(
+                date=day, due=t.due))  # fmt: skip
 
     change = run_edit(ctx, ledger, edit, dry_run, confirm)
     if not dry_run and change.ledger is not None:
@@ -93,7 +96,7 @@ def done(
 
     day = parse_day(on)
     if day > common.today() and not force:
-        fail(f"--date {day} is in the future; use --force if that is intended")
+        fail(_("--date {date} is in the future; use --force if that is intended").format(date=day))
     edit = MarkStageDone(target_id, stage=stage, day=day, replace=replace)
     change = run_edit(ctx, ledger, edit, dry_run)
     if not dry_run and change.ledger is not None:
@@ -195,7 +198,7 @@ def add(
     if dry_run:
         show_dry_run(change)
     else:
-        typer.echo(f"added {target_id} to {change.path}")
+        typer.echo(_("added {id} to {file}").format(id=target_id, file=change.path))
 
 
 @app.command()
@@ -228,4 +231,5 @@ def init(
     if dry_run:
         show_dry_run(change)
     else:
-        typer.echo(f"created {target}; add targets with 'tracker add' or an editor, then run 'tracker check'")
+        typer.echo(_("created {file}; add targets with 'tracker add' or an editor, then run 'tracker check'").format(
+            file=target))  # fmt: skip

@@ -19,6 +19,7 @@ from target_tracker.cli.common import (
     load_checked,
     write_output,
 )  # fmt: skip
+from target_tracker.i18n import _
 
 # -- reports --------------------------------------------------------------------------
 
@@ -32,7 +33,7 @@ def generated_on() -> date:
         try:
             return datetime.fromtimestamp(int(epoch), UTC).date()
         except (ValueError, OverflowError, OSError):
-            fail(f"SOURCE_DATE_EPOCH='{epoch}' is not a number of seconds")
+            fail(_("SOURCE_DATE_EPOCH='{value}' is not a number of seconds").format(value=epoch))
     return common.today()
 
 
@@ -62,17 +63,17 @@ def report(
     from target_tracker.dates import DateError, last_complete_month, parse_month
 
     if fmt not in ("md", "markdown", "html", "json", "csv"):
-        fail(f"--format: unknown report format '{fmt}': use md, html, json or csv")
+        fail(_("--format: unknown report format '{format}': use md, html, json or csv").format(format=fmt))
     if month and from_:
-        fail("give either --month or --from/--to, not both")
+        fail(_("give either --month or --from/--to, not both"))
     try:
         if from_:
             months = month_range(from_, to or from_)
             if out is None:
-                fail("--from/--to writes one file per month: give --out FOLDER")
+                fail(_("--from/--to writes one file per month: give --out FOLDER"))
         else:
             if to:
-                fail("--to goes with --from")
+                fail(_("--to goes with --from"))
             months = [month or last_complete_month(common.today())]
             parse_month(months[0])
     except DateError as e:
@@ -82,7 +83,7 @@ def report(
         known = {t.area.casefold() for t in model.targets.values()}
         missing = [a for a in area if a.casefold() not in known]
         if missing:
-            fail(f"--area: no targets in {', '.join(missing)}")
+            fail(_("--area: no targets in {areas}").format(areas=", ".join(missing)))
     from target_tracker.reports.data import build_report
     from target_tracker.reports.render import REPORT_FORMATS, render_report
 
@@ -95,21 +96,22 @@ def report(
             continue
         target = out / f"report-{m}.{ext}" if from_ else out
         write_output(target, text)
-        typer.echo(f"wrote {target}", err=True)
+        typer.echo(_("wrote {file}").format(file=target), err=True)
 
 
 def month_range(first: str, last: str) -> list[str]:
     from target_tracker.dates import DateError, parse_month
 
-    a, _ = parse_month(first)
-    b, _ = parse_month(last)
+    a, _end = parse_month(first)
+    b, _end = parse_month(last)
     if b < a:
-        raise DateError(f"--to {last} is before --from {first}")
+        raise DateError(_("--to {last} is before --from {first}").format(last=last, first=first))
     months = []
     y, m = a.year, a.month
     while (y, m) <= (b.year, b.month):
         months.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     if len(months) > 600:
-        raise DateError("at most 600 months at a time")
+        raise DateError(_("at most {n} months at a time").format(n=600))
+
     return months

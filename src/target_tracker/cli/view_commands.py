@@ -23,6 +23,7 @@ from target_tracker.cli.common import (
     parse_as_of,
     print_problems,
 )  # fmt: skip
+from target_tracker.i18n import _, ngettext
 from target_tracker.ledger.model import STATUSES
 
 SORT_KEYS = ("ledger", "id", "due", "done", "gap", "status", "updated")
@@ -59,9 +60,11 @@ def status(
     check_format(fmt)
     for s in status_ or []:
         if s not in STATUSES:
-            fail(f"--status: unknown status '{s}': use {', '.join(STATUSES)}")
+            fail(
+                _("--status: unknown status '{status}': use {statuses}").format(status=s, statuses=", ".join(STATUSES))
+            )
     if sort not in SORT_KEYS:
-        fail(f"--sort: unknown key '{sort}': use {', '.join(SORT_KEYS)}")
+        fail(_("--sort: unknown key '{key}': use {keys}").format(key=sort, keys=", ".join(SORT_KEYS)))
     model = load_checked(ctx, ledger_path(ctx, ledger))
     ev = evaluate(model, when)
     rows = ev.rows
@@ -70,7 +73,11 @@ def status(
         rows = [r for r in rows if r.area.casefold() in wanted]
         if not rows:
             known = sorted({r.area for r in ev.rows})
-            fail(f"--area: no targets in {', '.join(area)}; areas are: {', '.join(known)}")
+            fail(
+                _("--area: no targets in {wanted}; areas are: {areas}").format(
+                    wanted=", ".join(area), areas=", ".join(known)
+                )
+            )
     if owner:
         wanted = {o.casefold() for o in owner}
         rows = [r for r in rows if r.target.owner.casefold() in wanted]
@@ -121,7 +128,8 @@ def show(
     model = load_checked(ctx, ledger_path(ctx, ledger))
     if target_id not in model.targets:
         hint = difflib.get_close_matches(target_id, list(model.targets), n=1)
-        fail(f"no target '{target_id}' in {model.path}" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
+        fail(_("no target '{id}' in {file}{tip}").format(id=target_id, file=model.path, tip=tip))
     emit(show_view(evaluate(model, when), target_id), fmt)
 
 
@@ -149,6 +157,9 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     n = len(result.ledger.targets)
-    typer.echo(f"{path}: {n} targets, {errors} error(s), {warnings} warning(s)", err=bool(errors))
+    typer.echo(ngettext("{file}: {n} targets, {errors} error(s), {warnings} warning(s)",
+                        "{file}: {n} targets, {errors} error(s), {warnings} warning(s)", n)
+               .format(file=path, n=n, errors=errors, warnings=warnings), err=bool(errors))  # fmt: skip
+
     if errors:
         raise typer.Exit(EXIT_DATA_ERRORS)

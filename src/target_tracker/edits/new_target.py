@@ -17,6 +17,7 @@ from target_tracker.edits.transaction import (
     read_bytes_text,
     target_ids,
 )
+from target_tracker.i18n import _
 from target_tracker.ledger.load import ID_PATTERN, FileCache
 from target_tracker.ledger.model import KINDS
 from target_tracker.toml.scan import toml_string
@@ -85,7 +86,9 @@ class NewTarget:
     def infer_kind(self) -> str:
         if self.kind:
             if self.kind not in KINDS:
-                raise EditError(f"--kind: unknown kind '{self.kind}': use {', '.join(KINDS)}")
+                raise EditError(
+                    _("--kind: unknown kind '{kind}': use {kinds}").format(kind=self.kind, kinds=", ".join(KINDS))
+                )
             return self.kind
         if self.stages:
             return "milestones"
@@ -93,8 +96,8 @@ class NewTarget:
             return "maintain"
         if self.target is not None:
             return "quantity"
-        raise EditError("say what kind of target this is: --target N, --at-least/--at-most X, --stage NAME, "
-                        "or --kind rollup")  # fmt: skip
+        raise EditError(_("say what kind of target this is: --target N, --at-least/--at-most X, --stage NAME, "
+                          "or --kind rollup"))  # fmt: skip
 
 
 _STAGE = re.compile(r"^(?P<name>.*?)(?::(?P<weight>[0-9.]+))?(?:@(?P<date>[0-9A-Za-z -]+))?$")
@@ -103,21 +106,21 @@ _STAGE = re.compile(r"^(?P<name>.*?)(?::(?P<weight>[0-9.]+))?(?:@(?P<date>[0-9A-
 def parse_stages(spec: NewTarget, day: Callable[[str, str], date]) -> list[list[tuple[str, str]]]:
     """--stage NAME[:WEIGHT][@DATE], with --stage-weight/--stage-planned lists."""
     if len(spec.stage_weights) > len(spec.stages) or len(spec.stage_planned) > len(spec.stages):
-        raise EditError("--stage-weight and --stage-planned need one --stage each")
+        raise EditError(_("--stage-weight and --stage-planned need one --stage each"))
     out = []
     for i, raw in enumerate(spec.stages):
         m = _STAGE.match(raw.strip())
         assert m is not None
         name = (m.group("name") or "").strip()
         if not name:
-            raise EditError(f"--stage '{raw}': the stage needs a name")
+            raise EditError(_("--stage '{stage}': the stage needs a name").format(stage=raw))
         weight = m.group("weight") or (spec.stage_weights[i] if i < len(spec.stage_weights) else None)
         planned = m.group("date") or (spec.stage_planned[i] if i < len(spec.stage_planned) else None)
         pairs = [("name", toml_string(name))]
         if weight is not None:
-            value, text = parse_number(weight, f"stage weight '{weight}'")
+            value, text = parse_number(weight, _("stage weight '{weight}'").format(weight=weight))
             if value <= 0:
-                raise EditError(f"--stage '{raw}': the weight must be above 0")
+                raise EditError(_("--stage '{stage}': the weight must be above 0").format(stage=raw))
             pairs.append(("weight", text))
         if planned is not None:
             pairs.append(("planned", day(planned.strip(), "--stage planned date").isoformat()))
@@ -128,9 +131,10 @@ def parse_stages(spec: NewTarget, day: Callable[[str, str], date]) -> list[list[
 def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], today: date) -> list[tuple[str, str]]:
     """The new section's keys in the ledger's usual order, as TOML text."""
     if not ID_PATTERN.match(spec.id):
-        raise EditError(f"id '{spec.id}' must use only letters, digits, '-' and '_' (e.g. linwu-expressway)")
+        raise EditError(_("id '{id}' must use only letters, digits, '-' and '_' (e.g. linwu-expressway)").format(
+            id=spec.id))  # fmt: skip
     if not spec.title.strip():
-        raise EditError("--title is empty")
+        raise EditError(_("--title is empty"))
 
     def num(text: str | None, what: str) -> str | None:
         return None if text is None else parse_number(text, what)[1]
@@ -145,19 +149,19 @@ def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], to
         fields.append(("unit", toml_string(spec.unit)))
     if kind == "quantity":
         if spec.target is None:
-            raise EditError("a quantity target needs --target N")
+            raise EditError(_("a quantity target needs --target N"))
         fields.append(("baseline", num(spec.baseline, "--baseline") or "0"))
         fields.append(("target", num(spec.target, "--target") or "0"))
     if kind == "maintain":
         if spec.at_least is None and spec.at_most is None:
-            raise EditError("a maintain target needs --at-least X or --at-most X")
+            raise EditError(_("a maintain target needs --at-least X or --at-most X"))
         if spec.at_least is not None:
             fields.append(("at_least", num(spec.at_least, "--at-least") or "0"))
         if spec.at_most is not None:
             fields.append(("at_most", num(spec.at_most, "--at-most") or "0"))
     if kind in ("quantity", "milestones"):
         if spec.due is None:
-            raise EditError(f"a {kind} target needs --due DATE")
+            raise EditError(_("a {kind} target needs --due DATE").format(kind=kind))
         start = day(spec.start, "--start") if spec.start else today
         fields.append(("start", start.isoformat()))
         fields.append(("due", day(spec.due, "--due").isoformat()))
@@ -169,7 +173,7 @@ def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], to
     if spec.source:
         fields.append(("source", toml_string(spec.source)))
     if kind == "milestones" and not spec.stages:
-        raise EditError("a milestones target needs at least one --stage NAME")
+        raise EditError(_("a milestones target needs at least one --stage NAME"))
     return fields
 
 
@@ -209,7 +213,9 @@ def add_target(
         for f in ledger_files(main_path, main_text):
             text = main_text if f == main_path else read_bytes_text(f)[1]
             if spec.id in target_ids(text):
-                raise EditError(f"target '{spec.id}' already exists in {f}; use 'tracker set' to change it")
+                raise EditError(_("target '{id}' already exists in {file}; use 'tracker set' to change it").format(
+                    id=spec.id, file=f))  # fmt: skip
+
         path = main_path
         anchor = spec.parent or None
         if anchor:

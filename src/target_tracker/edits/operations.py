@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from target_tracker.i18n import _, ngettext
 from target_tracker.toml.scan import (
     ScanError,
     Section,
@@ -38,16 +39,18 @@ class EditError(ValueError):
 _NUMBER = re.compile(r"^[+-]?(\d[\d_]*)(\.\d+)?([eE][+-]?\d+)?$")
 
 
-def parse_number(text: str, what: str = "value") -> tuple[float, str]:
-    """A finite number typed by the user -> (value, TOML text)."""
+def parse_number(text: str, what: str | None = None) -> tuple[float, str]:
+    """A finite number typed by the user -> (value, TOML text); ``what`` names it (default: value)."""
+    what = _("value") if what is None else what
     t = text.strip()
     if not t:
-        raise EditError(f"{what} is empty: give a number, e.g. 95 or 6.178")
+        raise EditError(_("{what} is empty: give a number, e.g. 95 or 6.178").format(what=what))
     if not _NUMBER.match(t):
-        raise EditError(f"{what} '{text}' is not a number: give digits, e.g. 95 or 6.178 (no units or commas)")
+        raise EditError(_("{what} '{text}' is not a number: give digits, e.g. 95 or 6.178 (no units or commas)").format(
+            what=what, text=text))  # fmt: skip
     value = float(t.replace("_", ""))
     if not math.isfinite(value):
-        raise EditError(f"{what} '{text}' is too large")
+        raise EditError(_("{what} '{text}' is too large").format(what=what, text=text))
     return value, toml_number(t)
 
 
@@ -95,7 +98,7 @@ def apply(edit: Edit, text: str) -> str:
     try:
         section = find_section(text, tid)
     except ScanError as e:
-        raise EditError(f"cannot edit '{tid}': {e}") from None
+        raise EditError(_("cannot edit '{id}': {error}").format(id=tid, error=e)) from None
     before = _section_data(text, section, tid)
     new_text = edit.splice(text, section)
     expected = copy.deepcopy(before)
@@ -104,10 +107,14 @@ def apply(edit: Edit, text: str) -> str:
         new_section = find_section(new_text, tid)
         after = _section_data(new_text, new_section, tid)
     except (ScanError, tomllib.TOMLDecodeError) as e:
-        raise EditError(f"cannot edit '{tid}' safely ({e}); the file is unchanged") from None
+        raise EditError(
+            _("cannot edit '{id}' safely ({error}); the file is unchanged").format(id=tid, error=e)
+        ) from None
     outside_kept = new_text.startswith(text[: section.start]) and new_text.endswith(text[section.end :])
     if after != expected or not outside_kept:
-        raise EditError(f"cannot edit '{tid}' safely (the layout of its table is unusual); the file is unchanged")
+        raise EditError(
+            _("cannot edit '{id}' safely (the layout of its table is unusual); the file is unchanged").format(id=tid)
+        )
     return new_text
 
 
@@ -153,15 +160,16 @@ class RecordObservation(Edit):
             block = f"observations = [{nl}  {self.element(True)},{nl}]"
             return _insert_key(text, section, block)
         if text[item.value_start] != "[":
-            raise EditError(f"'{self.target_id}': observations is not a list")
+            raise EditError(_("'{id}': observations is not a list").format(id=self.target_id))
         spans, close = array_elements(text, item.value_start)
         for s, e in spans:
             old = _parse_value(text[s:e])
             if isinstance(old, dict) and old.get("date") == self.day:
                 if not self.replace:
                     raise EditError(
-                        f"'{self.target_id}' already has a figure dated {self.day} ({old.get('value')}); "
-                        "use --replace to change it"
+                        _("'{id}' already has a figure dated {date} ({value}); use --replace to change it").format(
+                            id=self.target_id, date=self.day, value=old.get("value")
+                        )
                     )
                 self.replaced = old.get("value")
                 # a corrected figure keeps its note and source unless new ones are given
@@ -213,7 +221,8 @@ def stage_index(data: dict[str, Any], ref: str, tid: str) -> int:
         n = int(ref)
         if 1 <= n <= len(stages):
             return n - 1
-        raise EditError(f"'{tid}' has {len(stages)} stages; there is no stage {n}")
+        message = "'{id}' has {count} stages; there is no stage {n}"
+        raise EditError(ngettext(message, message, len(stages)).format(id=tid, count=len(stages), n=n))
     matches = [i for i, name in enumerate(names) if name.casefold() == ref.casefold()]
     if not matches:
         matches = [i for i, name in enumerate(names) if name.casefold().startswith(ref.casefold())]
@@ -221,8 +230,10 @@ def stage_index(data: dict[str, Any], ref: str, tid: str) -> int:
         return matches[0]
     listing = "; ".join(f"{i + 1}. {n}" for i, n in enumerate(names))
     if not matches:
-        raise EditError(f"'{tid}' has no stage '{ref}': {listing}")
-    raise EditError(f"'{ref}' matches several stages of '{tid}': {listing}")
+        raise EditError(_("'{id}' has no stage '{stage}': {listing}").format(id=tid, stage=ref, listing=listing))
+    raise EditError(
+        _("'{stage}' matches several stages of '{id}': {listing}").format(stage=ref, id=tid, listing=listing)
+    )
 
 
 @dataclass
@@ -236,21 +247,22 @@ class MarkStageDone(Edit):
     def splice(self, text: str, section: Section) -> str:
         item = section.item("stages")
         if item is None or text[item.value_start] != "[":
-            raise EditError(f"'{self.target_id}' has no stages list (is it a milestones target?)")
+            raise EditError(_("'{id}' has no stages list (is it a milestones target?)").format(id=self.target_id))
         data = _section_data(text, section, self.target_id)
         self.index = stage_index(data, self.stage, self.target_id)
         self.name = data["stages"][self.index].get("name", "")
-        spans, _ = array_elements(text, item.value_start)
+        spans, _close = array_elements(text, item.value_start)
         s, _e = spans[self.index]
         if text[s] != "{":
-            raise EditError(f"'{self.target_id}': stage {self.index + 1} is not written as {{ name = ... }}")
+            raise EditError(_("'{id}': stage {n} is not written as {{ name = ... }}").format(
+                id=self.target_id, n=self.index + 1))  # fmt: skip
         items, _close = inline_items(text, s)
         for it in items:
             if it.key == ("done",):
                 old = _parse_value(text[it.value_start : it.value_end])
                 if not self.replace:
-                    raise EditError(f"stage '{self.name}' of '{self.target_id}' is already done on {old}; "
-                                    "use --replace to change the date")  # fmt: skip
+                    message = _("stage '{stage}' of '{id}' is already done on {date}; use --replace to change the date")
+                    raise EditError(message.format(stage=self.name, id=self.target_id, date=old))
                 return text[: it.value_start] + self.day.isoformat() + text[it.value_end :]
         last = items[-1].value_end
         return text[:last] + f", done = {self.day.isoformat()}" + text[last:]
@@ -292,8 +304,9 @@ def render_field(name: str, raw: str, parse_day: Any) -> str:
         import difflib
 
         hint = difflib.get_close_matches(name, list(SETTABLE), n=1)
-        tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-        raise EditError(f"cannot set '{name}'{tip}; fields: {', '.join(SETTABLE)}")
+        tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
+        raise EditError(_("cannot set '{field}'{tip}; fields: {fields}").format(
+            field=name, tip=tip, fields=", ".join(SETTABLE)))  # fmt: skip
     if kind == "number":
         return parse_number(raw, name)[1]
     if kind == "date":
@@ -338,7 +351,8 @@ def insert_target(text: str, tid: str, block: str, after: str | None) -> str:
     except (ScanError, tomllib.TOMLDecodeError):
         ok = False
     if not ok:
-        raise EditError(f"cannot add '{tid}' safely; the file is unchanged")
+        raise EditError(_("cannot add '{id}' safely; the file is unchanged").format(id=tid))
+
     return new_text
 
 

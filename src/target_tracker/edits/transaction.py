@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from target_tracker.edits.operations import EditError
+from target_tracker.i18n import _
 from target_tracker.ledger.load import FileCache
 from target_tracker.ledger.model import Ledger
 
@@ -58,12 +59,12 @@ def unified_diff(old: str, new: str, name: str, context: int = 3) -> str:
     b = new[start:b_end].splitlines(keepends=True)
     # a few context lines around the region, found without splitting the whole file
     ctx_start = start
-    for _ in range(context):
+    for _line in range(context):
         if ctx_start == 0:
             break
         ctx_start = old.rfind("\n", 0, ctx_start - 1) + 1
     ctx_end = a_end
-    for _ in range(context):
+    for _line in range(context):
         nxt = old.find("\n", ctx_end)
         if nxt < 0:
             ctx_end = len(old)
@@ -119,14 +120,16 @@ def read_bytes_text(path: Path) -> tuple[bytes, str]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise EditError(f"{path}: no such ledger file (create one with 'tracker init')") from None
+        raise EditError(_("{file}: no such ledger file (create one with 'tracker init')").format(file=path)) from None
     except OSError as e:
-        raise EditError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise EditError(_("{file}: cannot read: {reason}").format(file=path, reason=e.strerror or e)) from None
     try:
         return data, data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise EditError(f"{path}:{line}: not valid UTF-8; save the file as UTF-8") from None
+        raise EditError(
+            _("{file}:{line}: not valid UTF-8; save the file as UTF-8").format(file=path, line=line)
+        ) from None
 
 
 _HEADER_ID = re.compile(r"^[ \t]*\[[ \t]*targets[ \t]*\.[ \t]*[\"']?([A-Za-z0-9_-]+)[\"']?[ \t]*\]", re.M)
@@ -157,8 +160,8 @@ def file_holding(main: Path, main_text: str, tid: str) -> Path:
             return f
         all_ids.extend(ids)
     hint = difflib.get_close_matches(tid, all_ids, n=1)
-    tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-    raise EditError(f"no target '{tid}' in {main}{tip}")
+    tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
+    raise EditError(_("no target '{id}' in {file}{tip}").format(id=tid, file=main, tip=tip))
 
 
 # -- locking and writing ------------------------------------------------------------
@@ -186,7 +189,8 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise EditError(f"{path}: another tracker edit holds the lock (waited {timeout:.0f} s)") from None
+                    raise EditError(_("{file}: another tracker edit holds the lock (waited {seconds} s)").format(
+                        file=path, seconds=f"{timeout:.0f}")) from None  # fmt: skip
                 time.sleep(0.01)
         yield
     finally:
@@ -222,9 +226,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         if isinstance(e, OSError):
-            reason = {errno.ENOSPC: "the disk is full", errno.EFBIG: "the file is too large for this system",
-                      errno.EDQUOT: "the disk quota is used up"}.get(e.errno or 0, e.strerror or str(e))  # fmt: skip
-            raise EditError(f"{path}: could not write ({reason}); the file is unchanged") from None
+            reason = {errno.ENOSPC: _("the disk is full"), errno.EFBIG: _("the file is too large for this system"),
+                      errno.EDQUOT: _("the disk quota is used up")}.get(e.errno or 0, e.strerror or str(e))  # fmt: skip
+            raise EditError(_("{file}: could not write ({reason}); the file is unchanged").format(
+                file=path, reason=reason)) from None  # fmt: skip
         raise
     with contextlib.suppress(OSError):
         dfd = os.open(folder, os.O_RDONLY)
@@ -252,8 +257,9 @@ def validate(main: Path, overrides: dict[Path, str], cache: FileCache | None = N
     errors = [p for p in problems if p.severity == "error"]
     if errors or result.ledger is None:
         first = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise EditError(f"refused, the ledger would not pass 'tracker check': {first}{more}; the file is unchanged")
+        more = _(" (and {n} more)").format(n=len(errors) - 1) if len(errors) > 1 else ""
+        raise EditError(_("refused, the ledger would not pass 'tracker check': {problem}{more}; the file is unchanged")
+                        .format(problem=first, more=more))  # fmt: skip
     return result.ledger
 
 
@@ -272,7 +278,7 @@ def commit_edit(
     refuse). ``confirm`` may refuse after seeing the validated ledger.
     """
     with locked(main):
-        for _ in range(RETRIES):
+        for _attempt in range(RETRIES):
             main_bytes, main_text = read_bytes_text(main)
             path, transform = transform_for(main, main_text)
             raw, text = (main_bytes, main_text) if path == main else read_bytes_text(path)
@@ -287,7 +293,8 @@ def commit_edit(
                 continue  # saved by an editor meanwhile: redo the edit on that version
             atomic_write(path, new_text.encode("utf-8"))
             return change
-    raise EditError(f"{main}: the file kept changing while editing (tried {RETRIES} times); nothing was written")
+    raise EditError(_("{file}: the file kept changing while editing (tried {n} times); nothing was written").format(
+        file=main, n=RETRIES))  # fmt: skip
 
 
 def _read_raw(path: Path) -> bytes | None:
@@ -300,13 +307,14 @@ def _read_raw(path: Path) -> bytes | None:
 def create_file(path: Path, text: str, *, dry_run: bool = False) -> Change:
     """Write a new ledger file; refuse to overwrite an existing one."""
     if path.exists():
-        raise EditError(f"{path} already exists; not overwriting it (choose another path)")
+        raise EditError(_("{file} already exists; not overwriting it (choose another path)").format(file=path))
     if not path.parent.exists():
-        raise EditError(f"{path.parent}: no such folder")
+        raise EditError(_("{folder}: no such folder").format(folder=path.parent))
     change = Change(path, "", text)
     if not dry_run:
         with locked(path):
             if path.exists():
-                raise EditError(f"{path} already exists; not overwriting it")
+                raise EditError(_("{file} already exists; not overwriting it").format(file=path))
+
             atomic_write(path, text.encode("utf-8"))
     return change

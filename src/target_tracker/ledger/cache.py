@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from target_tracker import __version__
+from target_tracker.i18n import language
 from target_tracker.ledger.load import FileModel
 from target_tracker.ledger.model import ObservationColumns
 
@@ -46,7 +47,9 @@ class FileCache:
 
     def key(self, name: str, data: bytes) -> str:
         h = hashlib.blake2b(digest_size=20)
-        h.update(f"{FORMAT}\0{__version__}\0{sys.version_info[:2]}\0{os.path.abspath(name)}\0{name}\0".encode())
+        # problems are stored in the interface language they were found in
+        h.update(f"{FORMAT}\0{__version__}\0{sys.version_info[:2]}\0{language()}\0".encode())
+        h.update(f"{os.path.abspath(name)}\0{name}\0".encode())
         h.update(data)
         return h.hexdigest()
 

@@ -230,7 +230,7 @@ def _load_ledger(
             try:
                 raw = p.read_bytes()
             except OSError:
-                _, _, problem = read_file(p)  # the same failure, worded for the planner
+                _raw, _text, problem = read_file(p)  # the same failure, worded for the planner
                 assert problem is not None
                 problems.append(problem)
                 return None
@@ -240,7 +240,7 @@ def _load_ledger(
             try:
                 text = texts[name]  # decoded only now: a cache hit never needs the text
             except UnicodeDecodeError:
-                _, _, problem = read_file(p)
+                _raw, _text, problem = read_file(p)
                 assert problem is not None
                 problems.append(problem)
                 return None
@@ -389,7 +389,9 @@ class _Builder:
                 self.error(path, _("missing required key '{key}'").format(key=key))
             return None
         if not isinstance(v, str):
-            self.error(path + (key,), _("'{key}' must be text in quotes, got {value}").format(key=key, value=_describe(v)))
+            self.error(
+                path + (key,), _("'{key}' must be text in quotes, got {value}").format(key=key, value=_describe(v))
+            )
             return None
         return v
 

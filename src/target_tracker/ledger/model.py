@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, NamedTuple, overload
 
+from target_tracker.i18n import _
+
 KINDS = ("quantity", "maintain", "milestones", "rollup")
 STATES = ("active", "paused", "cancelled")
 
@@ -253,5 +255,5 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = _("warning: ") if self.severity == "warning" else ""
         return f"{where}: {prefix}{self.message}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from target_tracker.i18n import _
+
 #: Formats every data command accepts, besides any tabulate table style.
 FORMATS = ("text", "markdown", "csv", "json")
 TABLE_STYLES = ("simple", "plain", "github", "grid", "rounded_grid", "fancy_grid", "pipe", "orgtbl", "rst")
@@ -300,7 +301,7 @@ def render_csv(table: Table) -> str:
     w = csv.writer(buf, lineterminator="\n")
     cols = [c for c in table.columns if c.in_csv]
     w.writerow([c.key for c in cols])
-    for _, rows in table.groups:
+    for _label, rows in table.groups:
         for row in rows:
             w.writerow([csv_cell(row.get(c.key)) for c in cols])
     return buf.getvalue()

@@ -424,7 +424,9 @@ def _stages_table(t: Target, as_of: date) -> Table:
 
 
 def _status_words(row: TargetStatus) -> str:
-    ratio = "" if row.ratio is None or row.target.kind == "maintain" else _("{ratio}, ").format(ratio=fmt_pct(row.ratio))
+    ratio = (
+        "" if row.ratio is None or row.target.kind == "maintain" else _("{ratio}, ").format(ratio=fmt_pct(row.ratio))
+    )
     return _("({ratio}{status})").format(ratio=ratio, status=status_label(row.status))
 
 
@@ -472,4 +474,3 @@ def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -
         else ""
     )
     return _("{id}: {field} = {value}{status}").format(id=t.id, field=field_name, value=shown, status=status)
-

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from target_tracker.i18n import _
 from target_tracker.toml.lines import parse_key
 
 
@@ -41,7 +42,7 @@ def string_end(text: str, pos: int) -> int:
         while True:
             end = text.find(q * 3, end)
             if end < 0:
-                raise ScanError("unclosed multi-line string")
+                raise ScanError(_("unclosed multi-line string"))
             if q == '"' and _escaped(text, end):
                 end += 1
                 continue
@@ -60,7 +61,7 @@ def string_end(text: str, pos: int) -> int:
         if c == "\n":
             break
         end += 1
-    raise ScanError("unclosed string")
+    raise ScanError(_("unclosed string"))
 
 
 def _escaped(text: str, pos: int) -> bool:
@@ -85,7 +86,7 @@ def value_end(text: str, pos: int) -> int:
     while end < len(text) and text[end] not in " \t\r\n,]}#":
         end += 1
     if end == pos:
-        raise ScanError("missing value")
+        raise ScanError(_("missing value"))
     return end
 
 
@@ -97,7 +98,7 @@ def array_elements(text: str, pos: int) -> tuple[list[tuple[int, int]], int]:
     while True:
         p = skip_space(text, p)
         if p >= len(text):
-            raise ScanError("unclosed array")
+            raise ScanError(_("unclosed array"))
         if text[p] == "]":
             return spans, p
         end = value_end(text, p)
@@ -106,7 +107,7 @@ def array_elements(text: str, pos: int) -> tuple[list[tuple[int, int]], int]:
         if p < len(text) and text[p] == ",":
             p += 1
         elif p < len(text) and text[p] != "]":
-            raise ScanError("expected ',' or ']' in array")
+            raise ScanError(_("expected ',' or ']' in array"))
 
 
 @dataclass(frozen=True)
@@ -127,12 +128,12 @@ def inline_items(text: str, pos: int) -> tuple[list[Item], int]:
     while True:
         p = skip_space(text, p, newlines=False)
         if p >= len(text) or text[p] in "\r\n":
-            raise ScanError("unclosed inline table")
+            raise ScanError(_("unclosed inline table"))
         if text[p] == "}":
             return items, p
         parts, eq = parse_key(text, p)
         if not parts or eq >= len(text) or text[eq] != "=":
-            raise ScanError("expected key = value in inline table")
+            raise ScanError(_("expected key = value in inline table"))
         vs = skip_space(text, eq + 1, newlines=False)
         ve = value_end(text, vs)
         items.append(Item(tuple(parts), p, vs, ve))
@@ -180,9 +181,11 @@ def target_header(text: str, tid: str) -> int:
     if len(found) != 1:
         if not found:
             raise ScanError(
-                f"no [targets.{tid}] table in the file (a target written as dotted keys must be edited by hand)"
+                _(
+                    "no [targets.{id}] table in the file (a target written as dotted keys must be edited by hand)"
+                ).format(id=tid)
             )
-        raise ScanError(f"[targets.{tid}] appears {len(found)} times in the text")
+        raise ScanError(_("[targets.{id}] appears {n} times in the text").format(id=tid, n=len(found)))
     return found[0]
 
 
@@ -204,7 +207,7 @@ def find_section(text: str, tid: str) -> Section:
             ls = text.rfind("\n", 0, p) + 1
             m = _HEADER.match(text, ls)
             if not m:
-                raise ScanError("cannot read a table header")
+                raise ScanError(_("cannot read a table header"))
             path = _header_path(m.group(2))
             if path[:2] != ("targets", tid) or len(path) < 3:
                 # the next table; comments and blank lines before it stay with it
@@ -214,7 +217,7 @@ def find_section(text: str, tid: str) -> Section:
             continue
         parts, eq = parse_key(text, p)
         if not parts or eq >= n or text[eq] != "=":
-            raise ScanError("cannot read a key = value line")
+            raise ScanError(_("cannot read a key = value line"))
         vs = skip_space(text, eq + 1, newlines=False)
         ve = value_end(text, vs)
         stmt_end = line_end(text, ve)
