@@ -27,3 +27,14 @@ def status_label(code: str | None) -> str:
         return ""
     label = STATUS_LABELS.get(code)
     return _(label) if label is not None else code
+
+
+DIRECTION_LABELS = {"improved": N_("improved"), "worsened": N_("worsened"), "changed": N_("changed")}
+
+
+def direction_label(code: str | None) -> str:
+    """How a status changed (a JSON code: improved, worsened, changed), in the interface language."""
+    if code is None:
+        return ""
+    label = DIRECTION_LABELS.get(code)
+    return _(label) if label is not None else code

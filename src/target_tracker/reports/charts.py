@@ -11,6 +11,8 @@ import io
 import re
 from datetime import date
 
+from target_tracker.i18n import _
+
 PLANNED = "#7f8c8d"
 ACTUAL = "#1f5fa8"
 
@@ -54,7 +56,7 @@ def completion_chart(history: list[tuple[date, float | None]], title: str) -> st
     ax.plot(xs, ys, color=ACTUAL, marker="o", markersize=2.5, linewidth=1.6)
     ax.fill_between(xs, ys, color=ACTUAL, alpha=0.08)
     ax.set_ylim(0, 100)
-    ax.set_ylabel("completion %")
+    ax.set_ylabel(_("completion %"))
     ax.set_title(title, loc="left", fontsize=10)
     ax.grid(axis="y", alpha=0.3)
     fig.autofmt_xdate()
@@ -69,13 +71,14 @@ def trajectory_chart(
     fig, ax = plt.subplots(figsize=(6.8, 2.1))
     if planned:
         ax.plot([d for d, _ in planned], [v * 100 for _, v in planned], color=PLANNED, linestyle="--",
-                linewidth=1.2, label="planned")  # fmt: skip
+                linewidth=1.2, label=_("planned"))  # fmt: skip
     if actual:
         ax.plot([d for d, _ in actual], [v * 100 for _, v in actual], color=ACTUAL, marker="o", markersize=3,
-                linewidth=1.6, label="actual")  # fmt: skip
+                linewidth=1.6, label=_("actual"))  # fmt: skip
     ax.axvline(as_of, color="#c0392b", linewidth=0.8, alpha=0.6)
     ax.set_ylim(0, max(100, *(v * 100 for _, v in actual)) if actual else 100)
-    ax.set_ylabel("done %")
+    ax.set_ylabel(_("done %"))
+
     ax.set_title(label, loc="left", fontsize=10)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", frameon=False, fontsize=8)

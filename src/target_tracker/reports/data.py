@@ -25,7 +25,9 @@ from target_tracker.compute import (
     stages_ratio,
 )
 from target_tracker.dates import add_months, month_end, parse_month, previous_month_end
+from target_tracker.i18n import N_, _, ngettext
 from target_tracker.ledger.model import STATUSES, Ledger, Target
+from target_tracker.output.labels import direction_label, status_label
 from target_tracker.output.render import Column, Table
 from target_tracker.output.views import STATUS_COLUMNS, fmt_date, fmt_num, fmt_pct, source_of, status_row
 
@@ -140,7 +142,7 @@ def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: d
             prev = o.value
         for i, s in enumerate(t.stages, start=1):
             if s.done and first <= s.done <= last:
-                out.append(Update(s.done, t, f"stage {i} '{s.name}' done", None, s.note or "",
+                out.append(Update(s.done, t, _("stage {n} '{name}' done").format(n=i, name=s.name), None, s.note or "",
                                   s.source or _cite(ledger, t)))  # fmt: skip
     out.sort(key=lambda u: (u.date, u.target.id))
     return out
@@ -158,10 +160,10 @@ def upcoming(rows: list[TargetStatus], after: date, until: date) -> list[Upcomin
         if r.status in ("done", "cancelled"):
             continue
         if r.due and after < r.due <= until:
-            out.append(Upcoming(r.due, t, "due", r.status))
+            out.append(Upcoming(r.due, t, _("due"), r.status))
         for i, s in enumerate(t.stages, start=1):
             if s.planned and after < s.planned <= until and not (s.done and s.done <= after):
-                out.append(Upcoming(s.planned, t, f"stage {i} '{s.name}' planned", r.status))
+                out.append(Upcoming(s.planned, t, _("stage {n} '{name}' planned").format(n=i, name=s.name), r.status))
     out.sort(key=lambda u: (u.date, u.target.id))
     return out
 
@@ -245,7 +247,7 @@ def build_report(ledger: Ledger, month: str, generated: date, areas: list[str] |
     completed = [c.row for c in changes if c.row.status == "done"]
     areas_out: dict[str, list[TargetStatus]] = {}
     for r in rows:
-        areas_out.setdefault(r.area or "(no area)", []).append(r)
+        areas_out.setdefault(r.area or _("(no area)"), []).append(r)
     attention = [Attention(r, projected_completion(r)) for r in rows if r.status in ATTENTION]
     attention.sort(key=lambda a: -(a.row.gap or 0.0))
     return MonthlyReport(
@@ -281,7 +283,7 @@ def pp(now: float | None, before: float | None) -> str:
     """Change in percentage points: '+3.2 pp'."""
     if now is None or before is None:
         return "–"
-    return f"{(now - before) * 100:+.1f} pp"
+    return _("{change} pp").format(change=f"{(now - before) * 100:+.1f}")
 
 
 # -- layout: titled blocks that every format renders --------------------------------
@@ -298,7 +300,7 @@ class Block:
     chart: str | None = None  # name of a chart to show here (HTML)
 
 
-METHOD = (
+METHOD = N_(
     "Each target's ratio is the share of the way from its baseline to its target reached by its latest figure "
     "on or before the report date (for milestones, the weight of the stages done; for rollups, the weighted "
     "mean of their children's ratios, each clamped to 0-100%). The expected share is the share the plan says "
@@ -316,98 +318,125 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
     blocks = []
 
     counts = Table(
-        [Column("status", "status", colored=True), Column("now", "now", "right"),
-         Column("before", "last month", "right"), Column("change", "change", "right")],
+        [Column("status", N_("status"), colored=True, text=status_label), Column("now", N_("now"), "right"),
+         Column("before", N_("last month"), "right"), Column("change", N_("change"), "right")],
         [(None, [{"status": k, "now": rep.counts_now[k], "before": rep.counts_before[k],
                   "change": f"{rep.counts_now[k] - rep.counts_before[k]:+d}"}
                  for k in STATUSES if rep.counts_now[k] or rep.counts_before[k]])],
     )  # fmt: skip
     head = [
-        f"Overall completion {fmt_pct(rep.completion_now)} on {rep.as_of.isoformat()}, "
-        f"{pp(rep.completion_now, rep.completion_before)} since {rep.previous.isoformat()} "
-        f"({fmt_pct(rep.completion_before)}); {len(rep.rows)} targets.",
-    ]
+        ngettext(
+            "Overall completion {completion} on {as_of}, {change} since {previous} ({completion_before}); {n} targets.",
+            "Overall completion {completion} on {as_of}, {change} since {previous} ({completion_before}); {n} targets.",
+            len(rep.rows),
+        ).format(
+            completion=fmt_pct(rep.completion_now), as_of=rep.as_of.isoformat(),
+            change=pp(rep.completion_now, rep.completion_before), previous=rep.previous.isoformat(),
+            completion_before=fmt_pct(rep.completion_before), n=len(rep.rows),
+        ),
+    ]  # fmt: skip
     if rep.completed:
         head.append(
-            "Completed this month: " + ", ".join(f"{r.target.title} ({r.target.id})" for r in rep.completed) + "."
+            _("Completed this month: {targets}.").format(
+                targets=_(", ").join(
+                    _("{title} ({id})").format(title=r.target.title, id=r.target.id) for r in rep.completed
+                )
+            )
         )
     else:
-        head.append("No target was completed this month.")
-    blocks.append(Block("headline", "1. Headline", head, [counts], chart="completion"))
+        head.append(_("No target was completed this month."))
+    blocks.append(Block("headline", _("1. Headline"), head, [counts], chart="completion"))
 
     change_rows = [{"id": c.row.target.id, "title": c.row.target.title, "before": c.before, "now": c.row.status,
                     "direction": c.direction} for c in rep.changes]  # fmt: skip
-    blocks.append(Block("changes", "2. Status changes",
-                        [] if change_rows else ["No status changed this month."],
-                        [Table([Column("id", "id"), Column("title", "title"), Column("before", "last month"),
-                                Column("now", "now", colored=True), Column("direction", "")],
+    blocks.append(Block("changes", _("2. Status changes"),
+                        [] if change_rows else [_("No status changed this month.")],
+                        [Table([Column("id", N_("id")), Column("title", N_("title")),
+                                Column("before", N_("last month"), text=status_label),
+                                Column("now", N_("now"), colored=True, text=status_label),
+                                Column("direction", "", text=direction_label)],
                                [(None, change_rows)])] if change_rows else []))  # fmt: skip
 
     update_rows = [{"date": u.date, "id": u.target.id, "title": u.target.title, "update": u.what,
                     "change": u.change, "note": u.note, "source": u.source} for u in rep.updates]  # fmt: skip
-    blocks.append(Block("updates", "3. This month's updates",
-                        [] if update_rows else ["No figure or stage is dated in this month."],
-                        [Table([Column("date", "date", text=fmt_date), Column("id", "id"), Column("update", "update"),
-                                Column("change", "change", "right", text=lambda v: "" if v is None else f"{v:+,.4g}"),
-                                Column("note", "note"), Column("source", "source")],
+    blocks.append(Block("updates", _("3. This month's updates"),
+                        [] if update_rows else [_("No figure or stage is dated in this month.")],
+                        [Table([Column("date", N_("date"), text=fmt_date), Column("id", N_("id")),
+                                Column("update", N_("update")),
+                                Column("change", N_("change"), "right",
+                                       text=lambda v: "" if v is None else f"{v:+,.4g}"),
+                                Column("note", N_("note")), Column("source", N_("source"))],
                                [(None, update_rows)])] if update_rows else []))  # fmt: skip
 
     area_tables = []
     kids = children_of(rep.ledger)  # once: counting per row would be quadratic
     for area, rows, comp in rep.areas:
         records = [status_row(r, len(kids.get(r.target.id, ()))) for r in rows]
-        area_tables.append(Table(STATUS_COLUMNS, [(None, records)], title=f"{area}: completion {fmt_pct(comp)}"))
-    blocks.append(Block("areas", "4. By area", [], area_tables))
+        title = _("{area}: completion {completion}").format(area=area, completion=fmt_pct(comp))
+        area_tables.append(Table(STATUS_COLUMNS, [(None, records)], title=title))
+    blocks.append(Block("areas", _("4. By area"), [], area_tables))
 
     att_rows = [{"id": a.row.target.id, "title": a.row.target.title, "status": a.row.status,
                  "ratio": a.row.ratio, "expected": a.row.expected, "gap": a.row.gap,
                  "projected": a.projected, "due": a.row.due,
                  "verdict": _verdict(a)} for a in rep.attention]  # fmt: skip
-    paragraphs = [] if att_rows else ["No target is behind, overdue or missed."]
+    paragraphs = [] if att_rows else [_("No target is behind, overdue or missed.")]
     stale_rows = [{"id": r.target.id, "title": r.target.title, "updated": r.updated,
                    "days": (rep.as_of - r.updated).days if r.updated else None} for r in rep.stale]  # fmt: skip
     tables = []
     if att_rows:
-        tables.append(Table([Column("id", "id"), Column("title", "title"), Column("status", "status", colored=True),
-                             Column("ratio", "done", "right", text=fmt_pct),
-                             Column("expected", "expected", "right", text=fmt_pct),
-                             Column("gap", "gap", "right", text=lambda v: "–" if v is None else f"{v * 100:.1f} pp"),
-                             Column("projected", "projected completion", text=fmt_date),
-                             Column("due", "due", text=fmt_date), Column("verdict", "")],
+        tables.append(Table([Column("id", N_("id")), Column("title", N_("title")),
+                             Column("status", N_("status"), colored=True, text=status_label),
+                             Column("ratio", N_("done"), "right", text=fmt_pct),
+                             Column("expected", N_("expected"), "right", text=fmt_pct),
+                             Column("gap", N_("gap"), "right", text=_gap_text),
+                             Column("projected", N_("projected completion"), text=fmt_date),
+                             Column("due", N_("due"), text=fmt_date), Column("verdict", "")],
                             [(None, att_rows)]))  # fmt: skip
     if stale_rows:
-        stale_cols = [Column("id", "id"), Column("title", "title"), Column("updated", "last figure", text=fmt_date),
-                      Column("days", "days old", "right")]  # fmt: skip
-        tables.append(Table(stale_cols, [(None, stale_rows)],
-                            title=f"Stale: no figure for more than {s.stale_after_days} days"))  # fmt: skip
-    blocks.append(Block("attention", "5. Needs attention", paragraphs, tables, chart="trajectories"))
+        stale_cols = [Column("id", N_("id")), Column("title", N_("title")),
+                      Column("updated", N_("last figure"), text=fmt_date),
+                      Column("days", N_("days old"), "right")]  # fmt: skip
+        stale_title = _("Stale: no figure for more than {days} days").format(days=s.stale_after_days)
+        tables.append(Table(stale_cols, [(None, stale_rows)], title=stale_title))
+    blocks.append(Block("attention", _("5. Needs attention"), paragraphs, tables, chart="trajectories"))
 
     until = month_end(*_ym(add_months(rep.as_of.replace(day=1), COMING_UP_MONTHS)))
     up_rows = [{"date": u.date, "id": u.target.id, "title": u.target.title, "what": u.what, "status": u.status}
                for u in rep.coming_up]  # fmt: skip
-    blocks.append(Block("coming_up", f"6. Coming up (to {until.isoformat()})",
-                        [] if up_rows else ["Nothing is due or planned in the next three months."],
-                        [Table([Column("date", "date", text=fmt_date), Column("id", "id"), Column("title", "title"),
-                                Column("what", "what"), Column("status", "status now", colored=True)],
+    blocks.append(Block("coming_up", _("6. Coming up (to {date})").format(date=until.isoformat()),
+                        [] if up_rows else [_("Nothing is due or planned in the next three months.")],
+                        [Table([Column("date", N_("date"), text=fmt_date), Column("id", N_("id")),
+                                Column("title", N_("title")), Column("what", N_("what")),
+                                Column("status", N_("status now"), colored=True, text=status_label)],
                                [(None, up_rows)])] if up_rows else []))  # fmt: skip
 
-    method = METHOD.format(on=s.on_track_gap, risk=s.at_risk_gap, stale=s.stale_after_days)
+    method = _(METHOD).format(on=s.on_track_gap, risk=s.at_risk_gap, stale=s.stale_after_days)
     blocks.append(
-        Block("method", "7. Method and sources", [method, "Documents cited:"] + [f"- {x}" for x in rep.sources])
+        Block("method", _("7. Method and sources"), [method, _("Documents cited:")] + [f"- {x}" for x in rep.sources])
     )
     return blocks
 
 
+def _gap_text(v: float | None) -> str:
+    return "–" if v is None else _("{change} pp").format(change=f"{v * 100:.1f}")
+
+
 def _verdict(a: Attention) -> str:
+
     due = a.row.due
     if a.row.target.kind == "maintain":
-        return "below its bound" if a.row.status == "missed" else ""
+        return _("below its bound") if a.row.status == "missed" else ""
     if a.projected is None:
-        return "no progress in the recent trend"
+        return _("no progress in the recent trend")
     if due is None:
         return ""
     days = (a.projected - due).days
-    return f"{days} days late at this pace" if days > 0 else "on time at this pace"
+    return (
+        ngettext("{n} days late at this pace", "{n} days late at this pace", days).format(n=days)
+        if days > 0
+        else _("on time at this pace")
+    )
 
 
 def report_data(rep: MonthlyReport) -> dict[str, Any]:

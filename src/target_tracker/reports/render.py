@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from target_tracker.output.render import Table, cells, markdown_table, md_escape, render_csv
+from target_tracker.i18n import _, language
+from target_tracker.output.render import Table, cells, header_text, markdown_table, md_escape, render_csv
 from target_tracker.output.views import bar
 from target_tracker.reports.data import Block, MonthlyReport, report_csv_table, report_data, report_sections
 
@@ -38,13 +39,17 @@ def render_report(rep: MonthlyReport, fmt: str) -> str:
 
 
 def _title(rep: MonthlyReport) -> str:
-    return f"{rep.ledger.title}: progress report, {rep.month_name}"
+    return _("{ledger}: progress report, {month}").format(ledger=rep.ledger.title, month=rep.month_name)
 
 
 def _meta(rep: MonthlyReport) -> str:
-    return (
-        f"As of {rep.as_of.isoformat()}, compared with {rep.previous.isoformat()}. "
-        f"Generated on {rep.generated.isoformat()} by target-tracker from {Path(rep.ledger.path).name}."
+    return _(
+        "As of {as_of}, compared with {previous}. Generated on {generated} by target-tracker from {file}."
+    ).format(
+        as_of=rep.as_of.isoformat(),
+        previous=rep.previous.isoformat(),
+        generated=rep.generated.isoformat(),
+        file=Path(rep.ledger.path).name,
     )
 
 
@@ -61,17 +66,19 @@ def to_markdown(rep: MonthlyReport, blocks: list[Block]) -> str:
                 out += [md_escape(p), ""]
         if b.chart == "completion" and rep.history:
             first, last = rep.history[0][0], rep.history[-1][0]
-            out += [f"Completion by month, {first.isoformat()} to {last.isoformat()}: "
-                    f"`{sparkline([v for _, v in rep.history])}`", ""]  # fmt: skip
+            out += [_("Completion by month, {first} to {last}: {sparkline}").format(
+                first=first.isoformat(), last=last.isoformat(),
+                sparkline=f"`{sparkline([v for _d, v in rep.history])}`"), ""]  # fmt: skip
         if b.chart == "trajectories":
             for tid, (actual, planned) in rep.trajectories.items():
                 if actual:
-                    out += [f"`{tid}` actual `{sparkline([v for _, v in actual])}` "
-                            f"{bar(actual[-1][1])} vs planned {bar(_planned_now(planned, rep))}", ""]  # fmt: skip
+                    out += [_("{id} actual {sparkline} {bar} vs planned {planned}").format(
+                        id=f"`{tid}`", sparkline=f"`{sparkline([v for _d, v in actual])}`", bar=bar(actual[-1][1]),
+                        planned=bar(_planned_now(planned, rep))), ""]  # fmt: skip
         for t in b.tables:
             if t.title:
                 out += [f"### {md_escape(t.title)}", ""]
-            out += [markdown_table(t, [r for _, g in t.groups for r in g]), ""]
+            out += [markdown_table(t, [r for _label, g in t.groups for r in g]), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -95,16 +102,12 @@ def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
     )
     chart_svgs: dict[str, list[tuple[str, markupsafe.Markup]]] = {"completion": [], "trajectories": []}
     if rep.history:
-        chart_svgs["completion"].append(
-            (
-                "Overall completion by month",
-                markupsafe.Markup(charts.completion_chart(rep.history, "Overall completion by month")),
-            )
-        )
+        caption = _("Overall completion by month")
+        chart_svgs["completion"].append((caption, markupsafe.Markup(charts.completion_chart(rep.history, caption))))
     for tid, (actual, planned) in rep.trajectories.items():
         if not actual and not planned:
             continue
-        label = f"{tid}: actual vs planned"
+        label = _("{id}: actual vs planned").format(id=tid)
         chart_svgs["trajectories"].append(
             (label, markupsafe.Markup(charts.trajectory_chart(label, actual, planned, rep.as_of)))
         )
@@ -112,15 +115,20 @@ def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
     return env.get_template("report.html.j2").render(
         title=_title(rep), meta=_meta(rep), sections=sections, charts=chart_svgs, ledger=rep.ledger.title,
         wrapping=("title", "note", "source", "update", "what", "progress"),
+        lang="zh-CN" if language() == "zh" else "en",
     )  # fmt: skip
 
 
 def _html_table(t: Table) -> dict[str, object]:
     shown = [c for c in t.columns if c.in_text]
+    rows = [r for _label, g in t.groups for r in g]
     return {
         "title": t.title,
-        "headers": [c.header for c in shown],
+        "headers": [header_text(c) for c in shown],
+        "column_keys": [c.key for c in shown],  # wrapping and bars go by key, whatever the header's language
         "aligns": [c.align for c in shown],
         "colored": [c.colored for c in shown],
-        "rows": cells(t, [r for _, g in t.groups for r in g], color=False),
+        "rows": cells(t, rows, color=False),
+        "codes": [[r.get(c.key) for c in shown] for r in rows],  # status codes name the CSS class
     }
+
