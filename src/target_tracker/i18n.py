@@ -15,6 +15,7 @@ by the CLI (:func:`use_language`); library code only calls ``_()``.
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Mapping
 from pathlib import Path
 
 DOMAIN = "target_tracker"
@@ -33,6 +34,46 @@ def use_language(lang: str) -> None:
         _translation = _gettext.NullTranslations()
         return
     _translation = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True)
+
+
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX order: the first one set decides
+
+
+class LanguageError(ValueError):
+    """A language name that is neither 'zh' nor 'en'."""
+
+
+def check_language(value: str, where: str) -> str:
+    """``value`` if it is a language we have ('zh', 'en'), else a LanguageError naming ``where``."""
+    if value in LANGUAGES:
+        return value
+    raise LanguageError(
+        _("{where}: unknown language '{value}': use {languages}").format(
+            where=where, value=value, languages=" or ".join(LANGUAGES[::-1])
+        )
+    )
+
+
+def choose_language(flag: str | None, env: Mapping[str, str], ledger_lang: str | None = None) -> str:
+    """The interface language for one run: ``--lang``, else ``$TRACKER_LANG``,
+    else the ledger's ``[settings] lang``, else the locale (``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``: 'zh...' is Chinese), else English.
+
+    A pure function of its arguments; raises LanguageError for a bad
+    ``--lang`` or ``$TRACKER_LANG``.
+    """
+    if flag is not None:
+        return check_language(flag, "--lang")
+    chosen = env.get("TRACKER_LANG")
+    if chosen:
+        return check_language(chosen, "TRACKER_LANG")
+    if ledger_lang:
+        return check_language(ledger_lang, "[settings] lang")
+    for name in LOCALE_VARIABLES:
+        value = env.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def language() -> str:

@@ -18,12 +18,58 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from target_tracker import __version__
-from target_tracker.i18n import _
+from target_tracker.i18n import LanguageError, _, choose_language, language, use_language
 from target_tracker.ledger.model import Problem
 
+
+class LanguageGroup(TyperGroup):
+    """The ``tracker`` group: takes ``--lang`` anywhere on the line (before or
+    after the command name) and sets the interface language before any command runs."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        flag, rest = split_lang_option(args)
+        ctx.meta["lang_fixed"] = flag is not None or bool(os.environ.get("TRACKER_LANG"))
+        try:
+            use_language(choose_language(flag, os.environ))  # the ledger's setting refines it once loaded
+        except LanguageError as e:
+            fail(str(e))
+        return super().parse_args(ctx, rest)
+
+
+def split_lang_option(args: list[str]) -> tuple[str | None, list[str]]:
+    """``--lang X`` / ``--lang=X`` taken out of ``args`` (the last one wins; none after ``--``)."""
+    flag, rest, i = None, [], 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a == "--lang":
+            if i + 1 >= len(args):
+                fail(_("--lang needs a value: zh or en"))
+            flag, i = args[i + 1], i + 2
+            continue
+        if a.startswith("--lang="):
+            flag = a[len("--lang=") :]
+        else:
+            rest.append(a)
+        i += 1
+    return flag, rest
+
+
+def refine_language(ctx: typer.Context, ledger_lang: str | None) -> bool:
+    """Use the ledger's ``[settings] lang`` unless --lang or $TRACKER_LANG chose; True if it changed."""
+    if ctx.meta.get("lang_fixed") or not ledger_lang or ledger_lang == language():
+        return False
+    use_language(choose_language(None, os.environ, ledger_lang))
+    return True
+
+
 app = typer.Typer(
+    cls=LanguageGroup,
     name="tracker",
     help="Track a city's public commitments in targets.toml: status, checks, edits and monthly reports.",
     add_completion=False,
@@ -70,6 +116,14 @@ def main_options(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse the ledger afresh; do not read or write the cache.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Interface language, zh or en (before or after the command). "
+            "Default: $TRACKER_LANG, else the ledger's [settings] lang, else the locale.",
+        ),
+    ] = None,
 ) -> None:
     """Track a city's public commitments in targets.toml.
 
@@ -149,6 +203,8 @@ def load_checked(ctx: typer.Context, path: Path):  # type: ignore[no-untyped-def
     from target_tracker.ledger.checks import load_and_check
 
     result, problems = load_and_check(path, cache=cache_for(ctx))
+    if result.ledger is not None and refine_language(ctx, result.ledger.settings.lang):
+        result, problems = load_and_check(path, cache=cache_for(ctx))  # its problems in the ledger's language
     errors = [p for p in problems if p.severity == "error"]
     if result.ledger is None:
         fail(str(problems[0]))
@@ -217,6 +273,8 @@ def run_edit(ctx: typer.Context, ledger: Path | None, edit, dry_run: bool, confi
         change = commit_edit(main, transform_for, dry_run=dry_run, confirm=confirm, cache=cache_for(ctx))
     except EditError as e:
         fail(str(e))
+    if change.ledger is not None:
+        refine_language(ctx, change.ledger.settings.lang)  # the effect is told in the ledger's language
     if dry_run:
         show_dry_run(change)
     return change

@@ -22,6 +22,7 @@ from target_tracker.cli.common import (
     load_checked,
     parse_as_of,
     print_problems,
+    refine_language,
 )  # fmt: skip
 from target_tracker.i18n import _, ngettext
 from target_tracker.ledger.model import STATUSES
@@ -149,6 +150,8 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
 
     path = ledger_path(ctx, ledger)
     result, problems = load_and_check(path, cache=cache_for(ctx))
+    if result.ledger is not None and refine_language(ctx, result.ledger.settings.lang):
+        result, problems = load_and_check(path, cache=cache_for(ctx))  # its problems in the ledger's language
     if result.ledger is None:
         print_problems(problems)
         raise typer.Exit(EXIT_USAGE)

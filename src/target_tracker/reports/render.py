@@ -43,9 +43,7 @@ def _title(rep: MonthlyReport) -> str:
 
 
 def _meta(rep: MonthlyReport) -> str:
-    return _(
-        "As of {as_of}, compared with {previous}. Generated on {generated} by target-tracker from {file}."
-    ).format(
+    return _("As of {as_of}, compared with {previous}. Generated on {generated} by target-tracker from {file}.").format(
         as_of=rep.as_of.isoformat(),
         previous=rep.previous.isoformat(),
         generated=rep.generated.isoformat(),
@@ -131,4 +129,3 @@ def _html_table(t: Table) -> dict[str, object]:
         "rows": cells(t, rows, color=False),
         "codes": [[r.get(c.key) for c in shown] for r in rows],  # status codes name the CSS class
     }
-
