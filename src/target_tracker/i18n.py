@@ -91,6 +91,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """The message in the interface language, told apart by ``context`` from
+    the same English word elsewhere ('done' the status vs 'done' the column)."""
+    return _translation.pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet (module-level constants)."""
+    return message
+
+
+def NP_(context: str, message: str) -> str:
+    """Mark a message with a context for extraction; translate it later with ``pgettext(context, message)``."""
     return message

@@ -1,24 +1,27 @@
 """Status words as people read them: the status codes (English identifiers,
-a contract in JSON and CSV) mapped to their label in the interface language."""
+a contract in JSON and CSV) mapped to their label in the interface language.
+
+Labels carry the gettext context "status", so that 'done' the status and
+'done' the column header can be translated differently."""
 
 from __future__ import annotations
 
-from target_tracker.i18n import N_, _
+from target_tracker.i18n import N_, NP_, _, pgettext
 
 STATUS_LABELS = {
-    "done": N_("done"),
-    "on-track": N_("on-track"),
-    "at-risk": N_("at-risk"),
-    "behind": N_("behind"),
-    "overdue": N_("overdue"),
-    "met": N_("met"),
-    "missed": N_("missed"),
-    "not-started": N_("not-started"),
-    "no-data": N_("no-data"),
-    "paused": N_("paused"),
-    "cancelled": N_("cancelled"),
+    "done": NP_("status", "done"),
+    "on-track": NP_("status", "on-track"),
+    "at-risk": NP_("status", "at-risk"),
+    "behind": NP_("status", "behind"),
+    "overdue": NP_("status", "overdue"),
+    "met": NP_("status", "met"),
+    "missed": NP_("status", "missed"),
+    "not-started": NP_("status", "not-started"),
+    "no-data": NP_("status", "no-data"),
+    "paused": NP_("status", "paused"),
+    "cancelled": NP_("status", "cancelled"),
 }
-STALE = N_("stale")
+STALE = NP_("status", "stale")  # the stale flag, shown beside a status
 
 
 def status_label(code: str | None) -> str:
@@ -26,7 +29,7 @@ def status_label(code: str | None) -> str:
     if code is None:
         return ""
     label = STATUS_LABELS.get(code)
-    return _(label) if label is not None else code
+    return pgettext("status", label) if label is not None else code
 
 
 DIRECTION_LABELS = {"improved": N_("improved"), "worsened": N_("worsened"), "changed": N_("changed")}

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from target_tracker.compute import Evaluation, TargetStatus, children_of, projected_completion, quantity_ratio
-from target_tracker.i18n import N_, _, ngettext
+from target_tracker.i18n import N_, _, ngettext, pgettext
 from target_tracker.ledger.model import Ledger, Source, Target
 from target_tracker.output.labels import status_label
 from target_tracker.output.render import Column, Table, View
@@ -396,7 +396,8 @@ def _trajectory_table(t: Target) -> Table:
 def _stages_table(t: Target, as_of: date) -> Table:
     records = []
     for i, s in enumerate(t.stages, start=1):
-        state = _("done") if s.done and s.done <= as_of else (_("late") if s.planned and s.planned < as_of else "")
+        done, late = pgettext("stage", "done"), pgettext("stage", "late")
+        state = done if s.done and s.done <= as_of else (late if s.planned and s.planned < as_of else "")
         records.append(
             {
                 "n": i,
