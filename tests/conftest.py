@@ -72,6 +72,19 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return folder
 
 
+@pytest.fixture(autouse=True)
+def english_by_default(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Tests see an English locale and no TRACKER_LANG, whatever the machine's;
+    the interface language is English again after each test."""
+    from target_tracker.i18n import use_language
+
+    for name in ("TRACKER_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    yield
+    use_language("en")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="Rewrite the golden files in tests/golden/ from current output."
