@@ -263,3 +263,12 @@ def test_catalog_is_shipped_as_package_data() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"locale/*/LC_MESSAGES/*.mo"' in pyproject
     assert Path(i18n.LOCALE_DIR, "zh", "LC_MESSAGES", "target_tracker.mo").is_file()
+
+
+def test_edit_effect_in_the_ledgers_language(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    path = write_ledger(MINIMAL.replace('title = "Test ledger"\n', 'title = "Test ledger"\n\n[settings]\nlang = "zh"\n'))
+    result = run("update", "tasks", "95", "--date", "2021-11-30", "-f", path)
+    assert result.exit_code == 0, result.output
+    assert "tasks: 89 -> 95 tasks (93.1%, 正常推进)" in result.output
+    english = run("update", "tasks", "96", "--date", "2021-11-30", "--replace", "-f", path, "--lang", "en")
+    assert "tasks: 95 -> 96 tasks (94.1%, on-track)" in english.output, english.output
