@@ -266,7 +266,9 @@ def test_catalog_is_shipped_as_package_data() -> None:
 
 
 def test_edit_effect_in_the_ledgers_language(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
-    path = write_ledger(MINIMAL.replace('title = "Test ledger"\n', 'title = "Test ledger"\n\n[settings]\nlang = "zh"\n'))
+    path = write_ledger(
+        MINIMAL.replace('title = "Test ledger"\n', 'title = "Test ledger"\n\n[settings]\nlang = "zh"\n')
+    )
     result = run("update", "tasks", "95", "--date", "2021-11-30", "-f", path)
     assert result.exit_code == 0, result.output
     assert "tasks: 89 -> 95 tasks (93.1%, 正常推进)" in result.output
