@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from target_tracker.i18n import LANGUAGES, _
+from target_tracker.ledger import fields as _fields
 from target_tracker.ledger.model import (
     KINDS,
     STATES,
@@ -32,18 +33,15 @@ from target_tracker.ledger.model import (
     Waypoint,
 )
 
-TOP_KEYS = ("title", "source", "settings", "targets", "include")
-INCLUDED_FILE_KEYS = ("targets",)
-SOURCE_KEYS = ("document", "date", "clause", "url")
-SETTINGS_KEYS = ("on_track_gap", "at_risk_gap", "stale_after_days", "lang")
-TARGET_KEYS = (
-    "title", "kind", "area", "owner", "start", "due", "weight", "parent", "state",
-    "source", "notes", "unit", "baseline", "target", "at_least", "at_most",
-    "observations", "stages", "trajectory",
-)  # fmt: skip
-OBSERVATION_KEYS = ("date", "value", "note", "source")
-STAGE_KEYS = ("name", "weight", "planned", "done", "note", "source")
-WAYPOINT_KEYS = ("date", "value", "share", "note")
+# The key lists come from the one definition of the format (also behind `tracker schema`).
+TOP_KEYS = _fields.names(_fields.TOP_FIELDS)
+INCLUDED_FILE_KEYS = _fields.names(_fields.INCLUDED_FILE_FIELDS)
+SOURCE_KEYS = _fields.names(_fields.SOURCE_FIELDS)
+SETTINGS_KEYS = _fields.names(_fields.SETTINGS_FIELDS)
+TARGET_KEYS = _fields.names(_fields.TARGET_FIELDS)
+OBSERVATION_KEYS = _fields.names(_fields.OBSERVATION_FIELDS)
+STAGE_KEYS = _fields.names(_fields.STAGE_FIELDS)
+WAYPOINT_KEYS = _fields.names(_fields.WAYPOINT_FIELDS)
 KIND_KEYS = {
     "quantity": {"unit", "baseline", "target", "observations", "trajectory"},
     "maintain": {"unit", "at_least", "at_most", "observations"},
@@ -106,12 +104,24 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | N
     try:
         return tomllib.loads(text), None
     except tomllib.TOMLDecodeError as e:
+        markers = conflict_markers(text, name)
+        if markers:
+            return None, markers[0]
         msg = str(e)
         m = _TOML_LINE.search(msg)
         line = int(m.group(1)) if m else None
         msg = _TOML_LINE.sub("", msg).strip().rstrip(".")
         hint = _date_hint(text, line)
         return None, Problem(name, _("TOML syntax error: {error}").format(error=hint or msg), line=line)
+
+
+_CONFLICT_START = re.compile(r"^<{7,}(?:[ \t][^\n]*)?\r?$", re.M)
+
+
+def conflict_markers(text: str, name: str) -> list[Problem]:
+    """One problem per unresolved git conflict (its ``<<<<<<<`` line)."""
+    message = _("unresolved merge conflict (git conflict markers)")
+    return [Problem(name, message, line=text.count("\n", 0, m.start()) + 1) for m in _CONFLICT_START.finditer(text)]
 
 
 _DATE_LIKE = re.compile(r"(?<![\w\"'])(\d{4})-(\d{2})-(\d{2})(?![\w\"'])")
@@ -188,7 +198,7 @@ def load_file(name: str, text: str, *, main: bool, locate: bool = True) -> FileM
     """Parse and build one ledger file on its own."""
     data, problem = parse_toml(text, name)
     if problem:
-        return FileModel(name, (), (problem,), failed=True)
+        return FileModel(name, (), tuple(conflict_markers(text, name)) or (problem,), failed=True)
     assert data is not None
     problems: list[Problem] = []
     builder = _Builder(name, problems)

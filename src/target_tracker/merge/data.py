@@ -1,0 +1,193 @@
+"""The three-way merge of ledger data (parsed TOML), as the merge driver promises it.
+
+This is the reference the text merge is verified against: the merged text
+must parse to exactly :func:`merge_data` of the three versions. At each
+conflict the data takes one side (``prefer``), so a text with conflict
+markers is verified too: keeping the ours side of every conflict must give
+``merge_data(..., prefer="ours")``, keeping the theirs side ``prefer="theirs"``.
+
+Rules, target by target against the base: a change on one side is taken;
+the same change on both sides is taken once; different changes to the same
+field are a conflict. Figures (observations) are matched by date and
+stages by position, so figures on different dates and stages completed on
+one side merge.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Side = Literal["ours", "theirs"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+CONFLICT: Any = object()
+
+
+def pick(b: Any, o: Any, t: Any) -> Any:
+    """The merged value, or CONFLICT when both sides changed it differently."""
+    if t == b:
+        return o
+    if o in (b, t):
+        return t
+    return CONFLICT
+
+
+class DataMerge:
+    """One merge of three data versions, counting conflicts."""
+
+    def __init__(self, prefer: Side) -> None:
+        self.prefer = prefer
+        self.conflicts = 0
+
+    def conflict(self, o: Any, t: Any) -> Any:
+        self.conflicts += 1
+        return o if self.prefer == "ours" else t
+
+    def ledger(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in _keys(b, o, t):
+            bv, ov, tv = b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING)
+            if key == "targets" and all(isinstance(v, dict) or v is MISSING for v in (bv, ov, tv)):
+                merged = self.targets(_dict(bv), _dict(ov), _dict(tv))
+                if merged or not (ov is MISSING and tv is MISSING):
+                    out[key] = merged
+                continue
+            r = pick(bv, ov, tv)
+            if r is CONFLICT:
+                if all(isinstance(v, dict) for v in (bv, ov, tv)):
+                    r = self.table(bv, ov, tv)
+                else:
+                    r = self.conflict(ov, tv)
+            if r is not MISSING:
+                out[key] = r
+        return out
+
+    def table(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in _keys(b, o, t):
+            bv, ov, tv = b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING)
+            r = pick(bv, ov, tv)
+            if r is CONFLICT:
+                r = self.conflict(ov, tv)
+            if r is not MISSING:
+                out[key] = r
+        return out
+
+    def targets(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for tid in _keys(b, o, t):
+            bv, ov, tv = b.get(tid, MISSING), o.get(tid, MISSING), t.get(tid, MISSING)
+            r = pick(bv, ov, tv)
+            if r is CONFLICT:
+                if all(isinstance(v, dict) for v in (bv, ov, tv)):
+                    r = self.target(bv, ov, tv)
+                else:  # added on both sides differently, or removed on one and changed on the other
+                    r = self.conflict(ov, tv)
+            if r is not MISSING:
+                out[tid] = r
+        return out
+
+    def target(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in _keys(b, o, t):
+            bv, ov, tv = b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING)
+            r = pick(bv, ov, tv)
+            if r is CONFLICT:
+                if key == "observations" and by_date(_list(bv)) and by_date(ov) and by_date(tv):
+                    r = self.observations(_list(bv), ov, tv)
+                elif key == "stages" and same_stages(bv, ov, tv):
+                    r = self.stages(bv, ov, tv)
+                else:
+                    r = self.conflict(ov, tv)
+            if r is not MISSING:
+                out[key] = r
+        return out
+
+    def observations(self, b: list[Any], o: list[Any], t: list[Any]) -> list[Any]:
+        bd, od, td = ({e["date"]: e for e in x} for x in (b, o, t))
+        out = []
+        for day in _keys(bd, od, td):
+            r = pick(bd.get(day, MISSING), od.get(day, MISSING), td.get(day, MISSING))
+            if r is CONFLICT:
+                r = self.conflict(od.get(day, MISSING), td.get(day, MISSING))
+            if r is not MISSING:
+                out.append(r)
+        return out
+
+    def stages(self, b: list[Any], o: list[Any], t: list[Any]) -> list[Any]:
+        out = []
+        for bs, os_, ts in zip(b, o, t, strict=True):
+            r = pick(bs, os_, ts)
+            if r is CONFLICT:
+                before = self.conflicts
+                r = self.table(bs, os_, ts)
+                if self.conflicts != before:  # a stage conflicts as a whole (one line)
+                    self.conflicts = before
+                    r = self.conflict(os_, ts)
+            out.append(r)
+        return out
+
+
+def by_date(v: Any) -> bool:
+    """A list of figures with one figure per date (what a merge by date needs)."""
+    if not isinstance(v, list) or not all(isinstance(e, dict) and "date" in e for e in v):
+        return False
+    try:
+        return len({e["date"] for e in v}) == len(v)
+    except TypeError:  # an unhashable date
+        return False
+
+
+def same_stages(b: Any, o: Any, t: Any) -> bool:
+    """Three stage lists with the same stage names in the same order."""
+    lists = (b, o, t)
+    if not all(isinstance(x, list) and all(isinstance(s, dict) for s in x) for x in lists):
+        return False
+    names = [[s.get("name") for s in x] for x in lists]
+    return names[0] == names[1] == names[2]
+
+
+def merge_data(
+    b: dict[str, Any], o: dict[str, Any], t: dict[str, Any], prefer: Side = "ours"
+) -> tuple[dict[str, Any], int]:
+    """Merge three versions of a ledger file's data; the result and the number of conflicts."""
+    m = DataMerge(prefer)
+    return m.ledger(b, o, t), m.conflicts
+
+
+def normalized(data: dict[str, Any]) -> dict[str, Any]:
+    """Data as the ledger means it: the order of figures does not matter."""
+    targets = data.get("targets")
+    if not isinstance(targets, dict):
+        return data
+    out = dict(data)
+    out["targets"] = {}
+    for tid, t in targets.items():
+        if isinstance(t, dict) and by_date(t.get("observations")):
+            t = {**t, "observations": sorted(t["observations"], key=lambda e: str(e["date"]))}
+        out["targets"][tid] = t
+    return out
+
+
+def _dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _list(v: Any) -> Any:
+    """A figure list that was not there yet is an empty one."""
+    return [] if v is MISSING else v
+
+
+def _keys(*dicts: dict[Any, Any]) -> list[Any]:
+    """Keys of ours, then theirs, then base, each once: ours's order first."""
+    seen: dict[Any, None] = {}
+    for d in (dicts[1], dicts[2], dicts[0]):
+        for k in d:
+            seen.setdefault(k, None)
+    return list(seen)
