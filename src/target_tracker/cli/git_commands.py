@@ -45,12 +45,11 @@ def merge_file(
     if outcome.fallback:
         typer.echo(_("tracker: used git's line merge instead: {reason}").format(reason=outcome.note), err=True)
     if outcome.conflicts:
-        typer.echo(
-            _("tracker: {n} conflict(s) left in {path}; resolve them, then run 'tracker check'").format(
-                n=outcome.conflicts, path=ours
-            ),
-            err=True,
-        )
+        if ours.name.startswith(".merge_file_"):  # git's temporary file: git names the ledger itself
+            message = _("tracker: {n} conflict(s) left; resolve them, then run 'tracker check'")
+        else:
+            message = _("tracker: {n} conflict(s) left in {path}; resolve them, then run 'tracker check'")
+        typer.echo(message.format(n=outcome.conflicts, path=ours), err=True)
         raise typer.Exit(1)
 
 
