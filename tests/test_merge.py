@@ -366,3 +366,12 @@ def test_figures_recorded_on_both_sides_always_merge_to_both_sides_data(ours_fig
         assert dates == sorted(dates)
         assert merged.startswith(BASE[: BASE.index(FEB)])
         assert merged.endswith(BASE[BASE.index(FEB) + len(FEB) :])
+
+
+def test_a_version_that_is_not_toml_falls_back_to_gits_line_merge(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    broken_base = BASE.replace('title = "Office"', 'title = "Office')
+    b, o, t = write3(tmp_path, broken_base, BASE + NEW_A, BASE + NEW_B)
+    result = run("merge-file", b, o, t)
+    assert "used git's line merge instead: the base version is not valid TOML" in result.stderr
+    assert result.exit_code == 1  # git's merge of these conflicts (both appended at the end)
+    assert "<<<<<<< ours" in o.read_text(encoding="utf-8")

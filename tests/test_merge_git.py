@@ -384,3 +384,49 @@ def test_two_departments_month_of_work_merges_with_no_human_resolution(run, tmp_
     assert len(kept) > len(original) * 0.9
     rest = iter(merged.read_text(encoding="utf-8").splitlines())
     assert all(any(line == m for m in rest) for line in kept)
+
+
+def test_git_setup_outside_a_repository_is_one_line_exit_2(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    ledger = write_ledger(LEDGER)
+    env = {"GIT_CEILING_DIRECTORIES": str(ledger.parent.parent)}
+    result = run("-f", ledger, "git-setup", env=env)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"tracker: {ledger.parent} is not inside a git repository (run 'git init' first)"
+
+
+def test_git_setup_dry_run_changes_nothing_and_keeps_existing_lines(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "office"
+    (path / "plans" / "cities").mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    (path / "plans" / "targets.toml").write_text('title = "P"\ninclude = ["cities/", "prov ince.toml"]\n')
+    (path / "plans" / "prov ince.toml").write_text("")
+    (path / ".gitattributes").write_text("*.png binary")  # no newline at the end
+    dry = run("-f", path / "plans" / "targets.toml", "git-setup", "--command", DRIVER, "--dry-run")
+    assert dry.exit_code == 0
+    assert '+ "plans/prov ince.toml" merge=tracker' in dry.stdout
+    assert (path / ".gitattributes").read_text() == "*.png binary"
+    assert git(path, "config", "--local", "--get", "merge.tracker.driver", check=False).returncode != 0
+    assert run("-f", path / "plans" / "targets.toml", "git-setup", "--command", DRIVER).exit_code == 0
+    assert (path / ".gitattributes").read_text() == (
+        '*.png binary\nplans/targets.toml merge=tracker\nplans/cities/*.toml merge=tracker\n"plans/prov ince.toml" merge=tracker\n'
+    )
+    assert git(path, "check-attr", "merge", "plans/prov ince.toml").stdout.strip().endswith("merge: tracker")
+    assert git(path, "check-attr", "merge", "plans/cities/new.toml").stdout.strip().endswith("merge: tracker")
+    assert git(path, "check-attr", "merge", "other.toml").stdout.strip().endswith("merge: unspecified")
+
+
+def test_the_driver_command_suits_the_installation() -> None:
+    from target_tracker.merge.git_setup import driver_command
+
+    args = "merge-file %O %A %B --marker-size %L"
+    in_venv = sys.prefix != sys.base_prefix
+    here = str(Path(sys.executable).parent / "tracker")
+    assert driver_command(sys.executable, here) == (
+        f"{shlex.quote(sys.executable)} -m target_tracker {args}" if in_venv else f"tracker {args}"
+    )
+    # a tracker on PATH from another installation, or none: this interpreter, by absolute path
+    assert (
+        driver_command("/opt/my venv/bin/python", "/usr/bin/tracker")
+        == f"'/opt/my venv/bin/python' -m target_tracker {args}"
+    )
+    assert driver_command("/opt/py/bin/python", "") == f"/opt/py/bin/python -m target_tracker {args}"

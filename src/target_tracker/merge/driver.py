@@ -16,6 +16,7 @@ and says why.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import tomllib
 from dataclasses import dataclass
@@ -135,7 +136,21 @@ def git_merge_file(base: Path, ours: Path, theirs: Path, marker_size: int) -> tu
 
 
 def merge_files(base: Path, ours: Path, theirs: Path, marker_size: int = 7) -> Outcome:
-    """Merge THEIRS into OURS (the file is rewritten) against BASE, as git asks a driver to."""
+    """Merge THEIRS into OURS (the file is rewritten) against BASE, as git asks a driver to.
+
+    The cyclic garbage collector is paused meanwhile, as for loading: the
+    merge parses five versions of the ledger and makes no cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _merge_files(base, ours, theirs, marker_size)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _merge_files(base: Path, ours: Path, theirs: Path, marker_size: int) -> Outcome:
     from target_tracker.edits.transaction import atomic_write
 
     raw = [p.read_bytes() for p in (base, ours, theirs)]

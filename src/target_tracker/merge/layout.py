@@ -10,6 +10,7 @@ table path (``[settings]``, ``[source]``), and the preamble.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from target_tracker.toml.lines import parse_key
@@ -102,7 +103,7 @@ def tables(text: str) -> list[Table]:
             if not parts or eq >= n or text[eq] != "=":
                 raise LayoutError("cannot read a key = value line")
             vs = skip_space(text, eq + 1, newlines=False)
-            ve = value_end(text, vs)
+            ve = bracketed_end(text, vs) if vs < n and text[vs] in "[{" else value_end(text, vs)
         except ScanError as e:
             raise LayoutError(str(e)) from None
         items.append(Item(tuple(parts), p, vs, ve))
@@ -142,6 +143,28 @@ def units(text: str) -> tuple[Unit, list[Unit], list[Unit]]:
         [Unit(k, tuple(v)) for k, v in others.items()],
         [Unit(k, tuple(v)) for k, v in targets.items()],
     )
+
+
+# what can hold a bracket that does not count: strings and comments (multi-line strings first)
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\']|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[][{}]'
+)
+
+
+def bracketed_end(text: str, pos: int) -> int:
+    """End offset of the array or inline table at ``pos``: brackets counted,
+    strings and comments skipped by one regular expression (fast on large
+    figure lists; the elements themselves are read only where a merge needs them)."""
+    depth = 0
+    for m in _TOKEN.finditer(text, pos):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    raise LayoutError("unclosed array or inline table")
 
 
 def line_start(text: str, pos: int) -> int:

@@ -130,6 +130,11 @@ class TextMerge:
         return default
 
     def merge_unit(self, bu: Unit | None, ou: Unit | None, tu: Unit | None, insert_at: int) -> None:
+        b_text, o_text, t_text = (
+            None if u is None else x[u.start : u.end] for u, x in ((bu, self.b), (ou, self.o), (tu, self.t))
+        )
+        if t_text in (b_text, o_text):  # the same text is the same data: nothing to parse
+            return
         b, o, t = unit_data(self.b, bu), unit_data(self.o, ou), unit_data(self.t, tu)
         if t == b or o == t:
             return
