@@ -375,3 +375,76 @@ def test_a_version_that_is_not_toml_falls_back_to_gits_line_merge(run, tmp_path:
     assert "used git's line merge instead: the base version is not valid TOML" in result.stderr
     assert result.exit_code == 1  # git's merge of these conflicts (both appended at the end)
     assert "<<<<<<< ours" in o.read_text(encoding="utf-8")
+
+
+# -- property: what the CLI writes on two sides always merges, or conflicts, never falls back -----
+
+from datetime import date as _date  # noqa: E402
+
+from target_tracker.edits.operations import (  # noqa: E402
+    EditError,
+    MarkStageDone,
+    RecordObservation,
+    SetField,
+    apply,
+    insert_target,
+    new_target_block,
+    newline_of,
+)
+from target_tracker.toml.scan import ScanError, find_section, toml_string  # noqa: E402
+
+TIDS = ["roads", "schools", "bridge"]
+op = st.one_of(
+    st.tuples(st.just("fig"), st.sampled_from(["roads", "schools"]), st.integers(1, 6), st.integers(0, 3)),
+    st.tuples(st.just("done"), st.just("bridge"), st.integers(1, 2), st.integers(1, 3)),
+    st.tuples(st.just("set"), st.sampled_from(TIDS), st.sampled_from(["title", "owner", "area"]), st.integers(0, 2)),
+    st.tuples(
+        st.just("add"), st.sampled_from(["parks", "clinics"]), st.sampled_from([None, "roads"]), st.integers(0, 1)
+    ),
+    st.tuples(st.just("del"), st.sampled_from(TIDS + ["parks"]), st.just(0), st.just(0)),
+    st.tuples(st.just("head"), st.sampled_from(["title", "stale_after_days"]), st.just(0), st.integers(0, 2)),
+)
+
+
+def cli_like(text: str, ops: list[tuple]) -> str:  # type: ignore[type-arg]
+    for kind, a, b, c in ops:
+        try:
+            if kind == "fig":
+                text = apply(
+                    RecordObservation(a, day=_date(2021, 2 + b, 1), value_text=str(10 * b + c), replace=True), text
+                )
+            elif kind == "done":
+                text = apply(MarkStageDone(a, stage=str(b), day=_date(2021, 4, c), replace=True), text)
+            elif kind == "set":
+                text = apply(SetField(a, name=b, rendered=toml_string(f"{b} {c} 值")), text)
+            elif kind == "add":
+                fields = [("title", toml_string(f"{a} {c}")), ("kind", '"maintain"'), ("at_least", str(c + 1))]
+                text = insert_target(text, a, new_target_block(a, fields, [], newline_of(text)), b)
+            elif kind == "head":
+                old = 'title = "Office"' if a == "title" else "stale_after_days = 90"
+                new = f'title = "Office {c}"' if a == "title" else f"stale_after_days = {60 + c}"
+                text = text.replace(old, new, 1)
+            else:
+                s = find_section(text, a)  # deleted with the blank line before it, as a planner would
+                nl = newline_of(text)
+                start = s.start - len(nl) if text[: s.start].endswith(nl + nl) else s.start
+                text = text[:start] + text[s.end :]
+        except (EditError, ScanError):
+            continue
+    return text
+
+
+@settings(max_examples=150, deadline=None)
+@given(ours_ops=st.lists(op, max_size=5), theirs_ops=st.lists(op, max_size=5), crlf=st.booleans())
+def test_what_the_cli_writes_on_both_sides_merges_and_never_falls_back(ours_ops, theirs_ops, crlf) -> None:  # type: ignore[no-untyped-def]
+    base = BASE.replace("\n", "\r\n") if crlf else BASE
+    ours, theirs = cli_like(base, ours_ops), cli_like(base, theirs_ops)
+    merged, conflicts = merge_texts(base, ours, theirs)  # raises MergeRefused when it cannot vouch for the result
+    if conflicts == 0:
+        expected, n = merge_data(*(tomllib.loads(x) for x in (base, ours, theirs)))
+        assert n == 0 and normalized(tomllib.loads(merged)) == normalized(expected)
+    assert ("\n" in merged.replace("\r\n", "")) != crlf or merged == ""
+    if ours == base:
+        assert (merged, conflicts) == (theirs, 0)
+    if theirs in (base, ours):
+        assert (merged, conflicts) == (ours, 0)

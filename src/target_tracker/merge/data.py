@@ -162,11 +162,15 @@ def merge_data(
 
 
 def normalized(data: dict[str, Any]) -> dict[str, Any]:
-    """Data as the ledger means it: the order of figures does not matter."""
+    """Data as the ledger means it: the order of figures does not matter, and
+    no targets is the same as an empty ``targets`` table."""
     targets = data.get("targets")
     if not isinstance(targets, dict):
         return data
     out = dict(data)
+    if not targets:
+        del out["targets"]
+        return out
     out["targets"] = {}
     for tid, t in targets.items():
         if isinstance(t, dict) and by_date(t.get("observations")):

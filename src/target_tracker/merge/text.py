@@ -110,7 +110,9 @@ class TextMerge:
         tk = {u.key: u for u in theirs}
         keys = list(dict.fromkeys([*ok, *tk, *bk]))
         for key in keys:
-            at = self.insert_position(key, ours, theirs, bk, default_at, after_new) if key not in ok else 0
+            at = (
+                self.insert_position(key, ours, theirs, bk, default_at, after_new) if key in tk and key not in ok else 0
+            )
             self.merge_unit(bk.get(key), ok.get(key), tk.get(key), insert_at=at)
 
     def insert_position(
