@@ -448,3 +448,23 @@ def test_what_the_cli_writes_on_both_sides_merges_and_never_falls_back(ours_ops,
         assert (merged, conflicts) == (theirs, 0)
     if theirs in (base, ours):
         assert (merged, conflicts) == (ours, 0)
+
+
+def test_figures_with_recorded_dates_a_later_revision_is_kept_beside_the_figure() -> None:
+    # ledgers that record when each figure was entered (`recorded`): a second entry for a
+    # date, entered later, is a revision of the first, not a clash
+    ours = edit(BASE, FEB, FEB + "  { date = 2021-03-31, value = 14, recorded = 2021-04-02 },\n")
+    theirs = edit(BASE, FEB, FEB + "  { date = 2021-03-31, value = 15, recorded = 2021-04-20 },\n")
+    merged, conflicts = merge_texts(BASE, ours, theirs)
+    assert conflicts == 0
+    assert merged == edit(
+        ours,
+        "recorded = 2021-04-02 },\n",
+        "recorded = 2021-04-02 },\n  { date = 2021-03-31, value = 15, recorded = 2021-04-20 },\n",
+    )
+    # entered on the same day with different values: a conflict on that line
+    theirs = edit(BASE, FEB, FEB + "  { date = 2021-03-31, value = 15, recorded = 2021-04-02 },\n")
+    merged, conflicts = merge_texts(BASE, ours, theirs)
+    assert conflicts == 1
+    assert conflict("  { date = 2021-03-31, value = 14, recorded = 2021-04-02 },\n",
+                    "  { date = 2021-03-31, value = 15, recorded = 2021-04-02 },\n") in merged  # fmt: skip

@@ -110,7 +110,7 @@ class DataMerge:
         return out
 
     def observations(self, b: list[Any], o: list[Any], t: list[Any]) -> list[Any]:
-        bd, od, td = ({e["date"]: e for e in x} for x in (b, o, t))
+        bd, od, td = ({figure_key(e): e for e in x} for x in (b, o, t))
         out = []
         for day in _keys(bd, od, td):
             r = pick(bd.get(day, MISSING), od.get(day, MISSING), td.get(day, MISSING))
@@ -134,12 +134,23 @@ class DataMerge:
         return out
 
 
+def figure_key(e: dict[str, Any]) -> tuple[Any, Any]:
+    """What identifies a figure: its date, and when it was recorded if the
+    ledger says (a revision is a new entry for the same date, recorded later)."""
+    return e["date"], e.get("recorded")
+
+
+def figure_order(e: dict[str, Any]) -> tuple[str, str]:
+    """Date order; a revision after the figure it revises."""
+    return str(e["date"]), str(e.get("recorded") or e["date"])
+
+
 def by_date(v: Any) -> bool:
-    """A list of figures with one figure per date (what a merge by date needs)."""
+    """A list of figures, each one date (and recorded date) once: what a merge by date needs."""
     if not isinstance(v, list) or not all(isinstance(e, dict) and "date" in e for e in v):
         return False
     try:
-        return len({e["date"] for e in v}) == len(v)
+        return len({figure_key(e) for e in v}) == len(v)
     except TypeError:  # an unhashable date
         return False
 
@@ -174,7 +185,7 @@ def normalized(data: dict[str, Any]) -> dict[str, Any]:
     out["targets"] = {}
     for tid, t in targets.items():
         if isinstance(t, dict) and by_date(t.get("observations")):
-            t = {**t, "observations": sorted(t["observations"], key=lambda e: str(e["date"]))}
+            t = {**t, "observations": sorted(t["observations"], key=figure_order)}
         out["targets"][tid] = t
     return out
 

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from target_tracker.merge.data import CONFLICT, MISSING, by_date, pick, same_stages
+from target_tracker.merge.data import CONFLICT, MISSING, by_date, figure_key, figure_order, pick, same_stages
 from target_tracker.merge.layout import LayoutError, Table, Unit, line_start, statement_span, units
 from target_tracker.toml.scan import Item, ScanError, array_elements, inline_items, line_end, skip_space
 
@@ -222,13 +222,13 @@ class TextMerge:
         t_spans = one_per_line(self.t, t_item)
         if o_spans is None or t_spans is None:
             return False
-        bd = {e["date"]: e for e in b}
-        od = {e["date"]: (e, span) for e, span in zip(o, o_spans, strict=True)}
-        td = {e["date"]: (e, span) for e, span in zip(t, t_spans, strict=True)}
-        for day in dict.fromkeys([*od, *td, *bd]):
-            bv = bd.get(day, MISSING)
-            ov, os_ = od.get(day, (MISSING, None))
-            tv, ts = td.get(day, (MISSING, None))
+        bd = {figure_key(e): e for e in b}
+        od = {figure_key(e): (e, span) for e, span in zip(o, o_spans, strict=True)}
+        td = {figure_key(e): (e, span) for e, span in zip(t, t_spans, strict=True)}
+        for key in dict.fromkeys([*od, *td, *bd]):
+            bv = bd.get(key, MISSING)
+            ov, os_ = od.get(key, (MISSING, None))
+            tv, ts = td.get(key, (MISSING, None))
             if tv == bv or ov == tv:
                 continue
             if ov == bv:
@@ -237,7 +237,7 @@ class TextMerge:
                     self.out.replace(line_start(self.o, os_[0]), line_end(self.o, os_[1]), "")
                 elif ov is MISSING:
                     assert ts is not None
-                    self.insert_lines(self.figure_position(day, o, o_spans, o_item), self.element_line(ts))
+                    self.insert_lines(self.figure_position(tv, o, o_spans, o_item), self.element_line(ts))
                 else:
                     assert os_ is not None and ts is not None
                     self.out.replace(os_[0], os_[1], self.t[ts[0] : ts[1]])
@@ -247,7 +247,7 @@ class TextMerge:
                 s, e = line_start(self.o, os_[0]), line_end(self.o, os_[1])
                 self.out.replace(s, e, self.conflict_text(self.lines(self.o, s, e), theirs_part))
             else:
-                at = self.figure_position(day, o, o_spans, o_item)
+                at = self.figure_position(tv, o, o_spans, o_item)
                 self.insert_lines(at, self.conflict_text("", theirs_part))
         return True
 
@@ -261,10 +261,10 @@ class TextMerge:
         line = self.own_newlines(self.t[ls:e] + "," + self.t[e:le])
         return line if line.endswith("\n") else line + self.nl
 
-    def figure_position(self, day: Any, o: list[Any], spans: list[tuple[int, int]], item: Item) -> int:
-        """Before OURS's first figure dated after ``day``, else after the last one."""
+    def figure_position(self, new: dict[str, Any], o: list[Any], spans: list[tuple[int, int]], item: Item) -> int:
+        """Before OURS's first figure dated after the ``new`` one, else after the last one."""
         for e, (s, _) in zip(o, spans, strict=True):
-            if str(e["date"]) > str(day):
+            if figure_order(e) > figure_order(new):
                 return line_start(self.o, s)
         if not spans:
             return line_end(self.o, item.value_start)
