@@ -46,6 +46,12 @@ class Outcome:
 
 def merge_texts(base: str, ours: str, theirs: str, marker_size: int = 7) -> tuple[str, int]:
     """The merged text and the number of conflicts left, verified as data."""
+    merged, conflicts, _data = merge_verified(base, ours, theirs, marker_size)
+    return merged, conflicts
+
+
+def merge_verified(base: str, ours: str, theirs: str, marker_size: int = 7) -> tuple[str, int, dict[str, Any] | None]:
+    """:func:`merge_texts`, and the merged data when there is no conflict."""
     datas = []
     for label, text in (("base", base), ("ours", ours), ("theirs", theirs)):
         try:
@@ -63,12 +69,12 @@ def merge_texts(base: str, ours: str, theirs: str, marker_size: int = 7) -> tupl
         expected, conflicts = merge_data(b, o, t)
         if conflicts or not _same(merged, expected):
             raise MergeRefused(_("the merged text does not equal the base plus both sides' changes"))
-        return merged, 0
+        return merged, 0, expected
     for side in ("ours", "theirs"):
         expected, _n = merge_data(b, o, t, prefer=side)  # type: ignore[arg-type]
         if not _same(keep_side(merged, side, marker_size), expected):  # type: ignore[arg-type]
             raise MergeRefused(_("the merged text with conflicts does not match the data merge"))
-    return merged, merge.conflicts
+    return merged, merge.conflicts, None
 
 
 def _same(text: str, expected: dict[str, Any]) -> bool:
@@ -100,8 +106,9 @@ def keep_side(text: str, side: Side, marker_size: int = 7) -> str:
     return "".join(out)
 
 
-def check_errors(path: Path, text: str) -> list[Problem]:
-    """The errors ``tracker check`` reports for ``text`` as the file at ``path``.
+def check_errors(path: Path, text: str, data: dict[str, Any] | None = None) -> list[Problem]:
+    """The errors ``tracker check`` reports for ``text`` as the file at ``path``
+    (``data``: the text's data, when already parsed).
 
     A self-contained ledger is checked whole; an included file, or a main
     file with includes (the other files may be mid-merge), on its own.
@@ -109,10 +116,11 @@ def check_errors(path: Path, text: str) -> list[Problem]:
     from target_tracker.ledger.checks import load_and_check
     from target_tracker.ledger.load import load_file
 
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        data = None
+    if data is None:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            data = None
     if data is not None and any(k != "targets" for k in data) and "include" not in data:
         _result, problems = load_and_check(path, overrides={path.resolve(): text})
     else:
@@ -160,9 +168,9 @@ def _merge_files(base: Path, ours: Path, theirs: Path, marker_size: int) -> Outc
             texts = [r.decode("utf-8") for r in raw]
         except UnicodeDecodeError:
             raise MergeRefused(_("a version is not valid UTF-8")) from None
-        merged, conflicts = merge_texts(texts[0], texts[1], texts[2], marker_size)
+        merged, conflicts, data = merge_verified(texts[0], texts[1], texts[2], marker_size)
         if conflicts == 0:
-            errors = check_errors(ours, merged)
+            errors = check_errors(ours, merged, data)
             if errors:
                 raise MergeRefused(_("the merged ledger would not pass 'tracker check': {problem}").format(
                     problem=errors[0].message))  # fmt: skip
