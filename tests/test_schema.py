@@ -164,3 +164,18 @@ def test_taplo_toml_config_and_schema_directive_as_the_readme_shows(tmp_path: Pa
         "#:schema ./targets.schema.json\n\n" + (ROOT / "targets.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     assert taplo("check", "fine.toml", cwd=tmp_path).returncode == 0
+
+
+def test_every_field_type_has_a_schema() -> None:
+    from target_tracker.ledger.fields import Field
+    from target_tracker.ledger.schema import _field_schema
+
+    published = _field_schema(Field("published", "date-map", "Issued", "发布", pattern=r"^\d{4}-\d{2}$"))
+    check = jsonschema.Draft202012Validator(published, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    assert check.is_valid({"2021-10": "2021-11-08"})
+    assert not check.is_valid({"October": "2021-11-08"})
+    assert not check.is_valid({"2021-10": "soon"})
+    for kind in ("text", "number", "integer", "boolean", "date", "source", "include", "targets"):
+        assert _field_schema(Field("x", kind, "en", "中文"))["description"] == "en\n\n中文"
+    with pytest.raises(ValueError, match="no JSON Schema for field type"):
+        _field_schema(Field("x", "colour", "en", "中文"))

@@ -7,9 +7,12 @@ and ``tracker schema`` generates the JSON Schema from the same definitions
 one :class:`Field` line in the right table below.
 
 Types: ``text``, ``number`` (int or float, finite), ``integer``, ``boolean``,
-``date`` (a TOML date, or a date in quotes), ``source`` (text or a source
-table), ``include`` (a path or a list of paths), ``list`` (of ``item``
-tables), ``table`` (an ``item`` table), ``targets`` (``[targets.ID]`` tables).
+``date`` (a TOML date, or a date in quotes), ``date-map`` (a table of dates
+under keys matching ``pattern``, e.g. ``"2021-10" = 2021-11-08``), ``source``
+(text or a source table), ``include`` (a path or a list of paths), ``list``
+(of ``item`` tables), ``table`` (an ``item`` table), ``targets``
+(``[targets.ID]`` tables). A new type needs its JSON Schema in
+:mod:`target_tracker.ledger.schema`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ class Field:
 
     item: for ``list`` and ``table`` fields, the name of the table of fields
     its elements hold (a key of :data:`TABLES`). minimum / exclusive_minimum:
-    / maximum: bounds of a number.
+    / maximum: bounds of a number. pattern: what the keys of a ``date-map``
+    (or a text) must match.
     """
 
     name: str
@@ -41,6 +45,7 @@ class Field:
     minimum: float | None = None
     exclusive_minimum: float | None = None
     maximum: float | None = None
+    pattern: str | None = None
 
 
 TOP_FIELDS: tuple[Field, ...] = (

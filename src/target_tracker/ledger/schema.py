@@ -35,6 +35,10 @@ def _field_schema(f: Field) -> dict[str, Any]:
         s = {"type": "boolean"}
     elif f.type == "date":
         s = {"type": "string", "format": "date"}
+    elif f.type == "date-map":
+        s = {"type": "object", "additionalProperties": {"type": "string", "format": "date"}}
+        if f.pattern:
+            s["propertyNames"] = {"pattern": f.pattern}
     elif f.type == "source":
         s = {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/source"}]}
     elif f.type == "include":
@@ -51,6 +55,8 @@ def _field_schema(f: Field) -> dict[str, Any]:
         }
     else:  # pragma: no cover - a new type must be given a schema here
         raise ValueError(f"no JSON Schema for field type {f.type!r} ({f.name})")
+    if f.pattern and f.type == "text":
+        s["pattern"] = f.pattern
     if f.enum:
         s["enum"] = list(f.enum)
     if f.minimum is not None:
