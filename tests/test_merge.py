@@ -468,3 +468,20 @@ def test_figures_with_recorded_dates_a_later_revision_is_kept_beside_the_figure(
     assert conflicts == 1
     assert conflict("  { date = 2021-03-31, value = 14, recorded = 2021-04-02 },\n",
                     "  { date = 2021-03-31, value = 15, recorded = 2021-04-02 },\n") in merged  # fmt: skip
+
+
+def test_check_names_leftover_markers_when_the_first_was_deleted(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    path = write_ledger(
+        edit(BASE, "target = 100\n", "target = 120\n=======\ntarget = 110\n>>>>>>> theirs\n"), newline="\r\n"
+    )
+    result = run("-f", path, "check")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{path}:12: unresolved merge conflict (git conflict markers)",
+        f"{path}:14: unresolved merge conflict (git conflict markers)",
+    ]
+
+
+def test_a_ledger_added_on_both_branches_merges_against_an_empty_base() -> None:
+    merged, conflicts = merge_texts("", BASE + NEW_A, BASE + NEW_B)
+    assert (merged, conflicts) == (BASE + NEW_A + NEW_B, 0)

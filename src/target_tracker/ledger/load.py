@@ -116,12 +116,15 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | N
 
 
 _CONFLICT_START = re.compile(r"^<{7,}(?:[ \t][^\n]*)?\r?$", re.M)
+_CONFLICT_REST = re.compile(r"^(?:>{7,}(?:[ \t][^\n]*)?|={7,})\r?$", re.M)
 
 
 def conflict_markers(text: str, name: str) -> list[Problem]:
-    """One problem per unresolved git conflict (its ``<<<<<<<`` line)."""
+    """One problem per unresolved git conflict (its ``<<<<<<<`` line; else
+    the ``=======`` and ``>>>>>>>`` lines left over)."""
     message = _("unresolved merge conflict (git conflict markers)")
-    return [Problem(name, message, line=text.count("\n", 0, m.start()) + 1) for m in _CONFLICT_START.finditer(text)]
+    found = list(_CONFLICT_START.finditer(text)) or list(_CONFLICT_REST.finditer(text))
+    return [Problem(name, message, line=text.count("\n", 0, m.start()) + 1) for m in found]
 
 
 _DATE_LIKE = re.compile(r"(?<![\w\"'])(\d{4})-(\d{2})-(\d{2})(?![\w\"'])")
