@@ -366,9 +366,10 @@ def test_two_departments_month_of_work_merges_with_no_human_resolution(run, tmp_
     b = clones["transport-bureau"]
     git(b, "push", "-q", "origin", "main")
     a = clones["ftz-office"]
-    pull = git(a, "pull", "--no-rebase", "--no-edit", "origin", "main", check=False)
-    assert pull.returncode == 0, pull.stdout + pull.stderr
-    assert "CONFLICT" not in pull.stdout
+    git(a, "fetch", "-q", "origin")
+    merge = git(a, "merge", "--no-edit", "origin/main", check=False)
+    assert merge.returncode == 0, merge.stdout + merge.stderr
+    assert "CONFLICT" not in merge.stdout
     git(a, "push", "-q", "origin", "main")
 
     merged = a / "targets.toml"
