@@ -367,6 +367,12 @@ def test_two_departments_month_of_work_merges_with_no_human_resolution(run, tmp_
     git(b, "push", "-q", "origin", "main")
     a = clones["ftz-office"]
     git(a, "fetch", "-q", "origin")
+    # without the driver, git's line merge would stop here for a planner to resolve
+    base_rev = git(a, "merge-base", "HEAD", "origin/main").stdout.strip()
+    for name, rev in (("base", base_rev), ("ours", "HEAD"), ("theirs", "origin/main")):
+        (tmp_path / f"{name}.toml").write_text(git(a, "show", f"{rev}:targets.toml").stdout, encoding="utf-8")
+    plain = git(tmp_path, "merge-file", "-p", "ours.toml", "base.toml", "theirs.toml", check=False)
+    assert plain.returncode > 0 and "<<<<<<< ours.toml" in plain.stdout
     merge = git(a, "merge", "--no-edit", "origin/main", check=False)
     assert merge.returncode == 0, merge.stdout + merge.stderr
     assert "CONFLICT" not in merge.stdout
