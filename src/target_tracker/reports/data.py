@@ -2,21 +2,22 @@
 
 The report is evaluated as of the month's last day and compared with the
 previous month's last day. :func:`build_report` gathers the data;
-:func:`report_sections` lays it out as titled blocks of text and
-:class:`~target_tracker.render.Table` s that every format renders the same way.
+:func:`report_sections` lays it out, in the order its reader needs it, as
+numbered :class:`Block` s of text, :class:`~target_tracker.output.render.Table` s
+and :class:`Chart` s that every format (md, html, docx, xlsx) renders alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from target_tracker.compute import (
-    Evaluation,
     TargetStatus,
     children_of,
     completion,
+    count_upto,
     evaluate,
     expected_share,
     layout,
@@ -25,16 +26,67 @@ from target_tracker.compute import (
     stages_ratio,
 )
 from target_tracker.dates import add_months, month_end, parse_month, previous_month_end
-from target_tracker.i18n import N_, _, ngettext
+from target_tracker.i18n import N_, _
 from target_tracker.ledger.model import STATUSES, Ledger, Target
-from target_tracker.output.labels import direction_label, status_label
 from target_tracker.output.render import Column, Table
-from target_tracker.output.views import STATUS_COLUMNS, fmt_date, fmt_num, fmt_pct, source_of, status_row
+from target_tracker.output.views import fmt_date, fmt_num, fmt_pct, progress_text, source_of
+from target_tracker.reports.numbering import long_date, month_title, numbered
 
 #: How good a status is, for "improved" / "worsened".
 RANK = {"done": 6, "met": 5, "on-track": 5, "at-risk": 3, "behind": 2, "overdue": 1, "missed": 1}
-ATTENTION = ("behind", "overdue", "missed")
-COMING_UP_MONTHS = 3
+#: What "needs attention" lists, worst first.
+ATTENTION = ("overdue", "missed", "behind", "at-risk")
+#: Actual-vs-planned charts shown (only in "needs attention").
+MAX_CHARTS = 6
+
+#: Traffic lights (红黄绿灯): which statuses each light gathers.
+LIGHTS: dict[str, tuple[str, ...]] = {
+    "red": ("overdue", "missed", "behind"),
+    "yellow": ("at-risk",),
+    "green": ("done", "met", "on-track"),
+    "grey": ("no-data", "not-started", "paused", "cancelled"),
+}
+LIGHT_OF = {s: light for light, statuses in LIGHTS.items() for s in statuses}
+LIGHT_LABELS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green"), "grey": N_("grey")}
+#: Status words as people read them; the codes stay English in JSON and CSV.
+STATUS_LABELS = {
+    "done": N_("done"),
+    "on-track": N_("on track"),
+    "at-risk": N_("at risk"),
+    "behind": N_("behind"),
+    "overdue": N_("overdue"),
+    "met": N_("met"),
+    "missed": N_("missed"),
+    "not-started": N_("not started"),
+    "no-data": N_("no data"),
+    "paused": N_("paused"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def status_label(code: str | None) -> str:
+    return "" if not code else _(STATUS_LABELS.get(code, code))
+
+
+def light_label(light: str | None) -> str:
+    return "" if not light else _(LIGHT_LABELS.get(light, light))
+
+
+#: One colour per status and per light, for HTML, Word and Excel: (ink, fill).
+COLORS = {
+    "red": ("C0392B", "FFC7CE"),
+    "yellow": ("9A6200", "FFEB9C"),
+    "green": ("1E7B45", "C6EFCE"),
+    "grey": ("5D6D7E", "EDEDED"),
+}
+
+
+def color_of(code: str | None) -> tuple[str, str] | None:
+    """(ink, fill) hex colours for a status code or a light name."""
+    if not code:
+        return None
+    light = code if code in COLORS else LIGHT_OF.get(code)
+    return COLORS.get(light) if light else None
 
 
 @dataclass(frozen=True)
@@ -58,8 +110,11 @@ class Update:
 
 @dataclass(frozen=True)
 class Attention:
+    """A target that needs attention: its row, projected completion and latest note."""
+
     row: TargetStatus
     projected: date | None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,8 +126,46 @@ class Upcoming:
 
 
 @dataclass(frozen=True)
+class AreaSummary:
+    """One area: its rows in display order, completion now and a month before,
+    and the expected share (the same weighted mean over expected shares)."""
+
+    name: str
+    rows: list[TargetStatus]
+    completion: float | None
+    completion_before: float | None
+    expected: float | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A figure reported late or revised after an earlier report (hook: the
+    ledger model does not record revisions yet; when it does, build_report
+    fills :attr:`MonthlyReport.revisions` and the section appears).
+
+    date: the figure's date; target; what changed ('52 -> 54 tasks');
+    recorded: when the revision was entered; note and source as for figures."""
+
+    date: date
+    target: Target
+    what: str
+    recorded: date | None = None
+    note: str = ""
+    source: str = ""
+
+
+Trajectory = tuple[list[tuple[date, float | None]], list[tuple[date, float]]]
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
-    """Everything the monthly report says, for one month."""
+    """Everything the monthly report says, for one month.
+
+    history: overall completion at the previous and this month end (the two
+    points the report compares); trajectories: actual and planned share done
+    for the targets charted in "needs attention" (at most :data:`MAX_CHARTS`);
+    revisions: late and revised figures, empty until the model records them.
+    """
 
     ledger: Ledger
     month: str
@@ -88,24 +181,26 @@ class MonthlyReport:
     completed: list[TargetStatus]
     changes: list[StatusChange]
     updates: list[Update]
-    areas: list[tuple[str, list[TargetStatus], float | None]]
+    areas: list[AreaSummary]
     attention: list[Attention]
     stale: list[TargetStatus]
     coming_up: list[Upcoming]
     history: list[tuple[date, float | None]]
     sources: list[str]
-    trajectories: dict[str, tuple[list[tuple[date, float]], list[tuple[date, float]]]] = field(default_factory=dict)
+    trajectories: dict[str, Trajectory] = field(default_factory=dict)
+    revisions: list[Revision] = field(default_factory=list)
+    next_month_end: date | None = None
 
     @property
     def month_name(self) -> str:
-        return self.as_of.strftime("%B %Y")
+        return month_title(self.as_of)
 
 
-def _filter(ev: Evaluation, areas: list[str] | None) -> list[TargetStatus]:
+def _filter(rows: list[TargetStatus], areas: list[str] | None) -> list[TargetStatus]:
     if not areas:
-        return ev.rows
+        return rows
     wanted = {a.casefold() for a in areas}
-    return [r for r in ev.rows if r.area.casefold() in wanted]
+    return [r for r in rows if r.area.casefold() in wanted]
 
 
 def _counts(rows: list[TargetStatus]) -> dict[str, int]:
@@ -124,26 +219,28 @@ def _direction(before: str, after: str) -> str:
 
 def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: date) -> list[Update]:
     """Every observation and stage dated in [first, last], with its change and
-    its source (the figure's own, else the target's)."""
+    its source (the figure's own, else the target's). Figures are found by
+    bisection, so a long history costs nothing."""
     out: list[Update] = []
     for r in rows:
         t = r.target
         unit = f" {t.unit}" if t.unit else ""
-        prev: float | None = None
-        for o in t.observations:
-            if first <= o.date <= last:
+        obs = t.observations
+        if obs:
+            lo, hi = count_upto(obs, first - timedelta(days=1)), count_upto(obs, last)
+            prev: float | None = obs[lo - 1].value if lo else None
+            for k in range(lo, hi):
+                o = obs[k]
                 change = None if prev is None else o.value - prev
                 text = (
-                    f"{fmt_num(prev)} -> {fmt_num(o.value)}{unit}" if prev is not None else f"{fmt_num(o.value)}{unit}"
+                    f"{fmt_num(prev)} → {fmt_num(o.value)}{unit}" if prev is not None else f"{fmt_num(o.value)}{unit}"
                 )
                 out.append(Update(o.date, t, text, change, o.note or "", o.source or _cite(ledger, t)))
-            if o.date > last:
-                break
-            prev = o.value
+                prev = o.value
         for i, s in enumerate(t.stages, start=1):
             if s.done and first <= s.done <= last:
-                out.append(Update(s.done, t, _("stage {n} '{name}' done").format(n=i, name=s.name), None, s.note or "",
-                                  s.source or _cite(ledger, t)))  # fmt: skip
+                what = _("stage {n} '{name}' done").format(n=i, name=s.name)
+                out.append(Update(s.done, t, what, None, s.note or "", s.source or _cite(ledger, t)))
     out.sort(key=lambda u: (u.date, u.target.id))
     return out
 
@@ -154,12 +251,13 @@ def _cite(ledger: Ledger, t: Target) -> str:
 
 
 def upcoming(rows: list[TargetStatus], after: date, until: date) -> list[Upcoming]:
+    """Due dates and planned stages in (after, until] of targets not yet done."""
     out = []
     for r in rows:
         t = r.target
         if r.status in ("done", "cancelled"):
             continue
-        if r.due and after < r.due <= until:
+        if r.due and after < r.due <= until and t.kind != "rollup":
             out.append(Upcoming(r.due, t, _("due"), r.status))
         for i, s in enumerate(t.stages, start=1):
             if s.planned and after < s.planned <= until and not (s.done and s.done <= after):
@@ -168,40 +266,42 @@ def upcoming(rows: list[TargetStatus], after: date, until: date) -> list[Upcomin
     return out
 
 
-def completion_history(ledger: Ledger, as_of: date, areas: list[str] | None) -> list[tuple[date, float | None]]:
-    """Overall completion at each month end since the ledger's earliest start."""
-    starts = [t.start for t in ledger.targets.values() if t.start]
-    if not starts:
-        return []
-    first = min(starts)
-    placed = layout(ledger)  # the same for every month
-    out = []
-    d = month_end(first.year, first.month)
-    while d <= as_of:
-        out.append((d, completion(_filter(evaluate(ledger, d, placed), areas))))
-        d = month_end(*_next_month(d))
-    if not out or out[-1][0] != as_of:
-        out.append((as_of, completion(_filter(evaluate(ledger, as_of, placed), areas))))
-    return out
-
-
-def _next_month(d: date) -> tuple[int, int]:
-    return (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
-
-
-def trajectory(row: TargetStatus) -> tuple[list[tuple[date, float]], list[tuple[date, float]]]:
-    """Actual and planned share done over time, for a chart."""
+def latest_note(row: TargetStatus) -> str:
+    """The newest reason or measure the ledger gives: the latest figure's or
+    stage's note, else the target's notes."""
     t = row.target
-    actual: list[tuple[date, float]] = []
+    if row.latest is not None and row.latest.note:
+        return row.latest.note
+    done = [s for s in t.stages if s.done and s.done <= row.as_of and s.note]
+    if done:
+        return max(done, key=lambda s: s.done or date.min).note or ""
+    return (t.notes or "").strip()
+
+
+def trajectory(row: TargetStatus) -> Trajectory:
+    """Actual and planned share done over time, for a chart.
+
+    Actual points are the figures themselves (or the stages done, as steps);
+    a ``None`` between two figures more than two months apart makes the line
+    break there, so months without data show as a gap, not as 0.
+    """
+    t = row.target
+    actual: list[tuple[date, float | None]] = []
     if t.kind == "quantity":
-        if t.start:
-            actual.append((t.start, 0.0))
-        actual += [(o.date, quantity_ratio(t, o.value)) for o in t.observations if o.date <= row.as_of]
+        prev: date | None = None
+        for o in t.observations[: count_upto(t.observations, row.as_of)]:
+            if prev is not None and (o.date - prev).days > 62:
+                actual.append((prev + timedelta(days=1), None))
+            actual.append((o.date, quantity_ratio(t, o.value)))
+            prev = o.date
     elif t.kind == "milestones":
         days = sorted({s.done for s in t.stages if s.done and s.done <= row.as_of})
-        if t.start:
+        if t.start and t.start <= row.as_of:
             actual.append((t.start, 0.0))
-        actual += [(d, stages_ratio(t, d)[0]) for d in days]
+        for d in days:
+            before = actual[-1][1] if actual else 0.0
+            actual.append((d, before))  # steps, not slopes: a stage is done on a day
+            actual.append((d, stages_ratio(t, d)[0]))
         actual.append((row.as_of, row.ratio or 0.0))
     planned: list[tuple[date, float]] = []
     if row.start and row.due and t.kind != "rollup":
@@ -215,7 +315,9 @@ def trajectory(row: TargetStatus) -> tuple[list[tuple[date, float]], list[tuple[
     return actual, planned
 
 
-def cited_sources(ledger: Ledger, rows: list[TargetStatus]) -> list[str]:
+def cited_sources(ledger: Ledger, rows: list[TargetStatus], updates: list[Update]) -> list[str]:
+    """The documents behind this report: the ledger's, each target's, and the
+    sources of the figures it shows (each target's latest, the month's)."""
     seen: dict[str, None] = {}
     if ledger.source:
         seen[ledger.source.cite()] = None
@@ -224,20 +326,38 @@ def cited_sources(ledger: Ledger, rows: list[TargetStatus]) -> list[str]:
         if src and src.document:
             doc = f"{src.document}" + (f" ({src.date.isoformat()})" if src.date else "")
             seen.setdefault(doc, None)
-        for o in r.target.observations:
-            if o.source and o.date <= r.as_of:
-                seen.setdefault(o.source, None)
+        if r.latest is not None and r.latest.source:
+            seen.setdefault(r.latest.source, None)
+    for u in updates:
+        if u.source:
+            seen.setdefault(u.source, None)
     return list(seen)
 
 
+def _expected(rows: list[TargetStatus]) -> float | None:
+    ids = {r.target.id for r in rows}
+    top = [r for r in rows if r.target.parent not in ids and r.target.state != "cancelled" and r.expected is not None]
+    if not top:
+        return None
+    weights = sum(r.target.weight for r in top)
+    return sum(r.target.weight * min(1.0, max(0.0, r.expected or 0.0)) for r in top) / weights
+
+
+def _severity(a: Attention) -> tuple[int, float, str]:
+    return ATTENTION.index(a.row.status), -(a.row.gap or 0.0), a.row.target.id
+
+
 def build_report(ledger: Ledger, month: str, generated: date, areas: list[str] | None = None) -> MonthlyReport:
-    """The report for ``month`` (YYYY-MM), as of its last day."""
+    """The report for ``month`` (YYYY-MM), as of its last day.
+
+    The ledger is evaluated twice (this month end and the one before); the
+    report needs no other month, so its cost is that of two ``status`` runs.
+    """
     first, as_of = parse_month(month)
     previous = previous_month_end(first)
-    now_ev = evaluate(ledger, as_of)
-    before_ev = evaluate(ledger, previous)
-    rows = _filter(now_ev, areas)
-    before_rows = _filter(before_ev, areas)
+    placed = layout(ledger)
+    rows = _filter(evaluate(ledger, as_of, placed).rows, areas)
+    before_rows = _filter(evaluate(ledger, previous, placed).rows, areas)
     before = {r.target.id: r for r in before_rows}
     changes = [
         StatusChange(r, before[r.target.id].status, _direction(before[r.target.id].status, r.status))
@@ -245,11 +365,24 @@ def build_report(ledger: Ledger, month: str, generated: date, areas: list[str] |
         if r.target.id in before and before[r.target.id].status != r.status
     ]
     completed = [c.row for c in changes if c.row.status == "done"]
-    areas_out: dict[str, list[TargetStatus]] = {}
+    by_area: dict[str, list[TargetStatus]] = {}
     for r in rows:
-        areas_out.setdefault(r.area or _("(no area)"), []).append(r)
-    attention = [Attention(r, projected_completion(r)) for r in rows if r.status in ATTENTION]
-    attention.sort(key=lambda a: -(a.row.gap or 0.0))
+        by_area.setdefault(r.area or _("(no area)"), []).append(r)
+    area_list = [
+        AreaSummary(a, rs, completion(rs), completion([before[r.target.id] for r in rs if r.target.id in before]),
+                    _expected(rs))
+        for a, rs in by_area.items()
+    ]  # fmt: skip
+    attention = [
+        Attention(r, projected_completion(r), latest_note(r))
+        for r in rows
+        if r.status in ATTENTION and r.target.kind != "rollup"  # a rollup lags because its children do
+    ]
+    attention.sort(key=_severity)
+    charted = [a.row for a in attention if a.row.target.kind in ("quantity", "milestones")][:MAX_CHARTS]
+    next_end = month_end(*_ym(add_months(first, 1)))
+    completion_now, completion_before = completion(rows), completion(before_rows)
+    updates = month_updates(ledger, rows, first, as_of)
     return MonthlyReport(
         ledger=ledger,
         month=month,
@@ -258,20 +391,21 @@ def build_report(ledger: Ledger, month: str, generated: date, areas: list[str] |
         generated=generated,
         rows=rows,
         before=before,
-        completion_now=completion(rows),
-        completion_before=completion(before_rows),
+        completion_now=completion_now,
+        completion_before=completion_before,
         counts_now=_counts(rows),
         counts_before=_counts(before_rows),
         completed=completed,
         changes=changes,
-        updates=month_updates(ledger, rows, first, as_of),
-        areas=[(a, rs, completion(rs)) for a, rs in areas_out.items()],
+        updates=updates,
+        areas=area_list,
         attention=attention,
         stale=[r for r in rows if r.stale],
-        coming_up=upcoming(rows, as_of, month_end(*_ym(add_months(first, COMING_UP_MONTHS)))),
-        history=completion_history(ledger, as_of, areas),
-        sources=cited_sources(ledger, rows),
-        trajectories={a.row.target.id: trajectory(a.row) for a in attention if a.row.target.kind != "rollup"},
+        coming_up=upcoming(rows, as_of, next_end),
+        history=[(previous, completion_before), (as_of, completion_now)],
+        sources=cited_sources(ledger, rows, updates),
+        trajectories={r.target.id: trajectory(r) for r in charted},
+        next_month_end=next_end,
     )
 
 
@@ -286,157 +420,238 @@ def pp(now: float | None, before: float | None) -> str:
     return _("{change} pp").format(change=f"{(now - before) * 100:+.1f}")
 
 
-# -- layout: titled blocks that every format renders --------------------------------
+# -- layout: numbered blocks that every format renders --------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart to draw in a block: ``areas`` (completion by area, the
+    overview) or ``trajectory`` (actual vs planned for target ``key``)."""
+
+    kind: str
+    title: str
+    key: str = ""
 
 
 @dataclass
 class Block:
-    """A report section: a title, paragraphs, and tables (with optional sub-titles)."""
+    """A report section: a numbered title, paragraphs, tables (a table's
+    title is its sub-heading) and charts. ``level`` 1 is a section."""
 
     key: str
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    chart: str | None = None  # name of a chart to show here (HTML)
+    charts: list[Chart] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
 
 
-METHOD = N_(
-    "Each target's ratio is the share of the way from its baseline to its target reached by its latest figure "
-    "on or before the report date (for milestones, the weight of the stages done; for rollups, the weighted "
-    "mean of their children's ratios, each clamped to 0-100%). The expected share is the share the plan says "
-    "should be done by then: linear from start to due, or through the planners' interim targets, or by the "
-    "stages' planned dates. Status compares the two (序时进度): on-track when the gap is at most {on:.0%}, "
-    "at-risk up to {risk:.0%}, behind beyond; overdue when past due and not done; maintain targets are met or "
-    "missed against their bound (inclusive). A target is stale when its latest figure is more than {stale} days "
-    "old. Figures dated after the report date are not used. Overall completion is the weighted mean of the "
-    "top-level targets' clamped ratios."
-)
+#: Cells that wrap (long text); every other column keeps to one line.
+WRAPPING = ("title", "note", "source", "what", "update", "owner", "statuses", "target")
+
+
+def method_text(rep: MonthlyReport) -> str:
+    s = rep.ledger.settings
+    return _(
+        "Each target's share done is the way from its baseline to its target reached by its latest figure "
+        "on or before the report date (for milestones, the weight of the stages done; for rollups, the weighted "
+        "mean of their children's shares, each clamped to 0-100%). The expected share is the share the plan says "
+        "should be done by then: linear from start to due, or through the planners' interim targets, or by the "
+        "stages' planned dates. Status compares the two (序时进度): on track when the gap is at most {on}, "
+        "at risk up to {risk}, behind beyond; overdue when past due and not done; targets to maintain are met or "
+        "missed against their bound (inclusive). A figure is stale when it is more than {stale} days old. "
+        "Figures dated after the report date are not used. Overall completion is the weighted mean of the "
+        "top-level targets' clamped shares."
+    ).format(on=f"{s.on_track_gap:.0%}", risk=f"{s.at_risk_gap:.0%}", stale=s.stale_after_days)
+
+
+def _pct(v: float | None) -> str:
+    return fmt_pct(v)
+
+
+def _pp(v: float | None) -> str:
+    return "–" if v is None else f"{v * 100:.1f}"
+
+
+def _status_col(key: str = "status", header: str | None = None) -> Column:
+    return Column(key, header or _("status"), text=status_label, colored=True)
+
+
+def _title_col() -> Column:
+    return Column("title", _("target"))
+
+
+def title_cell(row: TargetStatus | Target) -> dict[str, Any]:
+    """The keys a title cell needs: title, id (shown small) and depth (indent)."""
+    if isinstance(row, Target):
+        return {"title": row.title, "id": row.id, "depth": 0}
+    return {"title": row.target.title, "id": row.target.id, "depth": row.depth}
 
 
 def report_sections(rep: MonthlyReport) -> list[Block]:
-    s = rep.ledger.settings
-    blocks = []
+    """The report's sections in the order a department head reads them."""
+    blocks: list[Block] = []
 
+    def add(key: str, title: str, **kw: Any) -> Block:
+        b = Block(key, numbered(1, len(blocks) + 1, title), **kw)
+        blocks.append(b)
+        return b
+
+    # 1. headline ---------------------------------------------------------------
+    lights = []
+    for light, statuses in LIGHTS.items():
+        now = sum(rep.counts_now[s] for s in statuses)
+        was = sum(rep.counts_before[s] for s in statuses)
+        if not now and not was:
+            continue
+        detail = ", ".join(f"{status_label(s)} {rep.counts_now[s]}" for s in statuses if rep.counts_now[s])
+        lights.append({"light": light, "label": _(LIGHT_LABELS[light]), "statuses": detail, "now": now,
+                       "before": was, "change": f"{now - was:+d}"})  # fmt: skip
     counts = Table(
-        [Column("status", N_("status"), colored=True, text=status_label), Column("now", N_("now"), "right"),
-         Column("before", N_("last month"), "right"), Column("change", N_("change"), "right")],
-        [(None, [{"status": k, "now": rep.counts_now[k], "before": rep.counts_before[k],
-                  "change": f"{rep.counts_now[k] - rep.counts_before[k]:+d}"}
-                 for k in STATUSES if rep.counts_now[k] or rep.counts_before[k]])],
+        [Column("light", _("status light"), text=light_label, colored=True), Column("statuses", _("of which")),
+         Column("now", _("now"), "right"), Column("before", _("last month"), "right"),
+         Column("change", _("change"), "right")],
+        [(None, lights)],
     )  # fmt: skip
     head = [
-        ngettext(
-            "Overall completion {completion} on {as_of}, {change} since {previous} ({completion_before}); {n} targets.",
-            "Overall completion {completion} on {as_of}, {change} since {previous} ({completion_before}); {n} targets.",
-            len(rep.rows),
-        ).format(
-            completion=fmt_pct(rep.completion_now), as_of=rep.as_of.isoformat(),
-            change=pp(rep.completion_now, rep.completion_before), previous=rep.previous.isoformat(),
-            completion_before=fmt_pct(rep.completion_before), n=len(rep.rows),
-        ),
+        _("Overall completion {now} on {date}, {change} since {previous} ({before}); {n} targets.").format(
+            now=fmt_pct(rep.completion_now), date=long_date(rep.as_of), change=pp(rep.completion_now,
+            rep.completion_before), previous=long_date(rep.previous), before=fmt_pct(rep.completion_before),
+            n=len(rep.rows)),
     ]  # fmt: skip
     if rep.completed:
-        head.append(
-            _("Completed this month: {targets}.").format(
-                targets=_(", ").join(
-                    _("{title} ({id})").format(title=r.target.title, id=r.target.id) for r in rep.completed
-                )
-            )
-        )
+        titles = "; ".join(r.target.title for r in rep.completed)
+        head.append(_("Completed this month: {titles}.").format(titles=titles))
     else:
         head.append(_("No target was completed this month."))
-    blocks.append(Block("headline", _("1. Headline"), head, [counts], chart="completion"))
+    improved = sum(1 for c in rep.changes if c.direction == "improved")
+    worsened = sum(1 for c in rep.changes if c.direction == "worsened")
+    if rep.changes:
+        head.append(_("Status changed for {n} targets since last month: {better} better, {worse} worse.").format(
+            n=len(rep.changes), better=improved, worse=worsened))  # fmt: skip
+    else:
+        head.append(_("No status changed since last month."))
+    tables = [counts]
+    if rep.changes:
+        tables.append(Table(
+            [_title_col(), _status_col("before", _("last month")), _status_col("status", _("now"))],
+            [(None, [title_cell(c.row) | {"depth": 0, "before": c.before, "status": c.row.status}
+                     for c in rep.changes])],
+            title=_("Status changes"),
+        ))  # fmt: skip
+    add("headline", _("Headline"), paragraphs=head, tables=tables,
+        charts=[Chart("areas", _("Completion by area"))] if rep.areas else [])  # fmt: skip
 
-    change_rows = [{"id": c.row.target.id, "title": c.row.target.title, "before": c.before, "now": c.row.status,
-                    "direction": c.direction} for c in rep.changes]  # fmt: skip
-    blocks.append(Block("changes", _("2. Status changes"),
-                        [] if change_rows else [_("No status changed this month.")],
-                        [Table([Column("id", N_("id")), Column("title", N_("title")),
-                                Column("before", N_("last month"), text=status_label),
-                                Column("now", N_("now"), colored=True, text=status_label),
-                                Column("direction", "", text=direction_label)],
-                               [(None, change_rows)])] if change_rows else []))  # fmt: skip
+    # 2. needs attention -------------------------------------------------------
+    if rep.attention:
+        by = {s: sum(1 for a in rep.attention if a.row.status == s) for s in ATTENTION}
+        text = [_("{n} targets need attention ({detail}), worst first.").format(
+            n=len(rep.attention), detail=", ".join(f"{status_label(s)} {k}" for s, k in by.items() if k))]  # fmt: skip
+        rows = [title_cell(a.row) | {"depth": 0, "owner": a.row.target.owner, "status": a.row.status,
+                "done": f"{fmt_pct(a.row.ratio)} / {fmt_pct(a.row.expected)}",
+                "projected": _projection(a), "due": a.row.due, "note": a.note} for a in rep.attention]  # fmt: skip
+        table = Table(
+            [_title_col(), Column("owner", _("owner")), _status_col(),
+             Column("done", _("done / expected"), "right"), Column("projected", _("projected")),
+             Column("due", _("due"), text=fmt_date),
+             Column("note", _("latest note"))],
+            [(None, rows)],
+        )  # fmt: skip
+        charts = [Chart("trajectory", rep.ledger.targets[tid].title, tid) for tid in rep.trajectories]
+        add("attention", _("Needs attention"), paragraphs=text, tables=[table], charts=charts)
+    else:
+        add("attention", _("Needs attention"), paragraphs=[_("No target is behind, at risk, overdue or missed.")])
 
-    update_rows = [{"date": u.date, "id": u.target.id, "title": u.target.title, "update": u.what,
-                    "change": u.change, "note": u.note, "source": u.source} for u in rep.updates]  # fmt: skip
-    blocks.append(Block("updates", _("3. This month's updates"),
-                        [] if update_rows else [_("No figure or stage is dated in this month.")],
-                        [Table([Column("date", N_("date"), text=fmt_date), Column("id", N_("id")),
-                                Column("update", N_("update")),
-                                Column("change", N_("change"), "right",
-                                       text=lambda v: "" if v is None else f"{v:+,.4g}"),
-                                Column("note", N_("note")), Column("source", N_("source"))],
-                               [(None, update_rows)])] if update_rows else []))  # fmt: skip
+    # 3. this month's progress ----------------------------------------------------
+    if rep.updates:
+        rows = [title_cell(u.target) | {"date": u.date, "what": u.what, "note": u.note, "source": u.source}
+                for u in rep.updates]  # fmt: skip
+        table = Table(
+            [Column("date", _("date"), text=fmt_date), _title_col(), Column("what", _("figure or stage")),
+             Column("note", _("note")), Column("source", _("source"))],
+            [(None, rows)],
+        )  # fmt: skip
+        add("progress", _("This month's progress"), paragraphs=[
+            _("{n} figures and stages were recorded for {month}.").format(n=len(rep.updates), month=rep.month_name)
+        ], tables=[table])  # fmt: skip
+    else:
+        add("progress", _("This month's progress"), paragraphs=[_("No figure or stage is dated in this month.")])
 
-    area_tables = []
+    # 4. by area --------------------------------------------------------------------
     kids = children_of(rep.ledger)  # once: counting per row would be quadratic
-    for area, rows, comp in rep.areas:
-        records = [status_row(r, len(kids.get(r.target.id, ()))) for r in rows]
-        title = _("{area}: completion {completion}").format(area=area, completion=fmt_pct(comp))
-        area_tables.append(Table(STATUS_COLUMNS, [(None, records)], title=title))
-    blocks.append(Block("areas", _("4. By area"), [], area_tables))
+    area_tables = []
+    section = len(blocks) + 1
+    for k, area in enumerate(rep.areas, start=1):
+        records = [title_cell(r) | {"owner": r.target.owner,
+                   "progress": progress_text(r, len(kids.get(r.target.id, ()))),
+                   "ratio": r.ratio, "status": r.status, "due": r.due} for r in area.rows]  # fmt: skip
+        title = _("{area}: completion {completion}").format(area=area.name, completion=fmt_pct(area.completion))
+        area_tables.append(Table(
+            [_title_col(), Column("owner", _("owner")), Column("progress", _("progress"), "right"),
+             Column("ratio", _("done"), "right", text=fmt_pct), _status_col(),
+             Column("due", _("due"), text=fmt_date)],
+            [(None, records)], title=numbered(2, k, title, parent=section),
+        ))  # fmt: skip
+    add("areas", _("By area"), tables=area_tables)
 
-    att_rows = [{"id": a.row.target.id, "title": a.row.target.title, "status": a.row.status,
-                 "ratio": a.row.ratio, "expected": a.row.expected, "gap": a.row.gap,
-                 "projected": a.projected, "due": a.row.due,
-                 "verdict": _verdict(a)} for a in rep.attention]  # fmt: skip
-    paragraphs = [] if att_rows else [_("No target is behind, overdue or missed.")]
-    stale_rows = [{"id": r.target.id, "title": r.target.title, "updated": r.updated,
-                   "days": (rep.as_of - r.updated).days if r.updated else None} for r in rep.stale]  # fmt: skip
-    tables = []
-    if att_rows:
-        tables.append(Table([Column("id", N_("id")), Column("title", N_("title")),
-                             Column("status", N_("status"), colored=True, text=status_label),
-                             Column("ratio", N_("done"), "right", text=fmt_pct),
-                             Column("expected", N_("expected"), "right", text=fmt_pct),
-                             Column("gap", N_("gap"), "right", text=_gap_text),
-                             Column("projected", N_("projected completion"), text=fmt_date),
-                             Column("due", N_("due"), text=fmt_date), Column("verdict", "")],
-                            [(None, att_rows)]))  # fmt: skip
-    if stale_rows:
-        stale_cols = [Column("id", N_("id")), Column("title", N_("title")),
-                      Column("updated", N_("last figure"), text=fmt_date),
-                      Column("days", N_("days old"), "right")]  # fmt: skip
-        stale_title = _("Stale: no figure for more than {days} days").format(days=s.stale_after_days)
-        tables.append(Table(stale_cols, [(None, stale_rows)], title=stale_title))
-    blocks.append(Block("attention", _("5. Needs attention"), paragraphs, tables, chart="trajectories"))
+    # 5. coming up next month ---------------------------------------------------------
+    until = rep.next_month_end or rep.as_of
+    if rep.coming_up:
+        rows = [title_cell(u.target) | {"date": u.date, "what": u.what, "status": u.status} for u in rep.coming_up]
+        add("coming_up", _("Coming up next month"),
+            paragraphs=[_("Due dates and planned stages to {date}.").format(date=long_date(until))],
+            tables=[Table([Column("date", _("date"), text=fmt_date), _title_col(), Column("what", _("what")),
+                           _status_col("status", _("status now"))], [(None, rows)])])  # fmt: skip
+    else:
+        add("coming_up", _("Coming up next month"),
+            paragraphs=[_("Nothing is due or planned to {date}.").format(date=long_date(until))])  # fmt: skip
 
-    until = month_end(*_ym(add_months(rep.as_of.replace(day=1), COMING_UP_MONTHS)))
-    up_rows = [{"date": u.date, "id": u.target.id, "title": u.target.title, "what": u.what, "status": u.status}
-               for u in rep.coming_up]  # fmt: skip
-    blocks.append(Block("coming_up", _("6. Coming up (to {date})").format(date=until.isoformat()),
-                        [] if up_rows else [_("Nothing is due or planned in the next three months.")],
-                        [Table([Column("date", N_("date"), text=fmt_date), Column("id", N_("id")),
-                                Column("title", N_("title")), Column("what", N_("what")),
-                                Column("status", N_("status now"), colored=True, text=status_label)],
-                               [(None, up_rows)])] if up_rows else []))  # fmt: skip
+    # 6. stale figures --------------------------------------------------------------
+    stale_after = rep.ledger.settings.stale_after_days
+    if rep.stale:
+        rows = [title_cell(r) | {"depth": 0, "owner": r.target.owner, "updated": r.updated,
+                "days": (rep.as_of - r.updated).days if r.updated else None} for r in rep.stale]  # fmt: skip
+        add("stale", _("Stale figures"),
+            paragraphs=[_("No new figure for more than {days} days:").format(days=stale_after)],
+            tables=[Table([_title_col(), Column("owner", _("owner")),
+                           Column("updated", _("last figure"), text=fmt_date),
+                           Column("days", _("days old"), "right")], [(None, rows)])])  # fmt: skip
+    else:
+        add("stale", _("Stale figures"),
+            paragraphs=[_("Every figure is at most {days} days old.").format(days=stale_after)])  # fmt: skip
 
-    method = _(METHOD).format(on=s.on_track_gap, risk=s.at_risk_gap, stale=s.stale_after_days)
-    blocks.append(
-        Block("method", _("7. Method and sources"), [method, _("Documents cited:")] + [f"- {x}" for x in rep.sources])
-    )
+    # late and revised figures: only when the ledger records them -------------------
+    if rep.revisions:
+        rows = [title_cell(v.target) | {"date": v.date, "what": v.what, "recorded": v.recorded, "note": v.note,
+                                        "source": v.source} for v in rep.revisions]  # fmt: skip
+        add("revisions", _("Late and revised figures"), tables=[Table(
+            [Column("date", _("figure dated"), text=fmt_date), _title_col(), Column("what", _("change")),
+             Column("recorded", _("recorded"), text=fmt_date), Column("note", _("note")),
+             Column("source", _("source"))], [(None, rows)])])  # fmt: skip
+
+    # method and sources ------------------------------------------------------------
+    add("method", _("Method and sources"), paragraphs=[method_text(rep), _("Documents cited:")],
+        bullets=list(rep.sources))  # fmt: skip
+    owners = any(r.target.owner for r in rep.rows)
+    for b in blocks:
+        for t in b.tables:
+            # by area, every table has the owner column when any target has an owner
+            _drop_empty(t, ("note", "source") if b.key == "areas" and owners else ("note", "source", "owner"))
     return blocks
 
 
-def _gap_text(v: float | None) -> str:
-    return "–" if v is None else _("{change} pp").format(change=f"{v * 100:.1f}")
+def _drop_empty(t: Table, keys: tuple[str, ...]) -> None:
+    """Leave out a column of these keys that is empty in every row (no owner
+    in the whole ledger, no note this month): it only takes width."""
+    rows = [r for _label, g in t.groups for r in g]
+    t.columns = [c for c in t.columns if c.key not in keys or any(r.get(c.key) for r in rows)]
 
 
-def _verdict(a: Attention) -> str:
-
-    due = a.row.due
+def _projection(a: Attention) -> str:
+    """When the recent pace completes the target ('none' when it never does)."""
     if a.row.target.kind == "maintain":
         return _("below its bound") if a.row.status == "missed" else ""
-    if a.projected is None:
-        return _("no progress in the recent trend")
-    if due is None:
-        return ""
-    days = (a.projected - due).days
-    return (
-        ngettext("{n} days late at this pace", "{n} days late at this pace", days).format(n=days)
-        if days > 0
-        else _("on time at this pace")
-    )
+    return fmt_date(a.projected) if a.projected else _("not at this pace")
 
 
 def report_data(rep: MonthlyReport) -> dict[str, Any]:
@@ -460,18 +675,23 @@ def report_data(rep: MonthlyReport) -> dict[str, Any]:
             else round((rep.completion_now - rep.completion_before) * 100, 2),
             "by_status": {k: v for k, v in rep.counts_now.items() if v},
             "by_status_previous": {k: v for k, v in rep.counts_before.items() if v},
+            "by_light": {light: sum(rep.counts_now[s] for s in ss) for light, ss in LIGHTS.items()},
             "completed": [r.target.id for r in rep.completed],
         },
         "status_changes": [{"id": c.row.target.id, "before": c.before, "now": c.row.status, "direction": c.direction}
                            for c in rep.changes],
+        "attention": [{"id": a.row.target.id, "status": a.row.status, "owner": a.row.target.owner,
+                       "ratio": _r(a.row.ratio), "expected": _r(a.row.expected), "gap": _r(a.row.gap),
+                       "projected": d(a.projected), "due": d(a.row.due), "note": a.note} for a in rep.attention],
         "updates": [{"date": d(u.date), "id": u.target.id, "update": u.what, "change": u.change, "note": u.note,
                      "source": u.source} for u in rep.updates],
-        "areas": [{"area": a, "completion": _r(c), "targets": [r.target.id for r in rows]} for a, rows, c in rep.areas],
-        "attention": [{"id": a.row.target.id, "status": a.row.status, "gap": _r(a.row.gap),
-                       "projected": d(a.projected), "due": d(a.row.due)} for a in rep.attention],
-        "stale": [r.target.id for r in rep.stale],
+        "areas": [{"area": a.name, "completion": _r(a.completion), "completion_previous": _r(a.completion_before),
+                   "expected": _r(a.expected), "targets": [r.target.id for r in a.rows]} for a in rep.areas],
         "coming_up": [{"date": d(u.date), "id": u.target.id, "what": u.what, "status": u.status}
                       for u in rep.coming_up],
+        "stale": [r.target.id for r in rep.stale],
+        "revisions": [{"date": d(v.date), "id": v.target.id, "what": v.what, "recorded": d(v.recorded),
+                       "note": v.note, "source": v.source} for v in rep.revisions],
         "history": [{"date": d(x), "completion": _r(c)} for x, c in rep.history],
         "sources": rep.sources,
         "targets": [target_json(r, ledger) | {"previous": _previous(rep, r.target.id)} for r in rep.rows],

@@ -1,88 +1,103 @@
-"""Render a :class:`~target_tracker.report.MonthlyReport` as Markdown, HTML,
-JSON or CSV. All four show the same content; HTML adds charts."""
+"""Render a :class:`~target_tracker.reports.data.MonthlyReport` in every format.
+
+Markdown, HTML, JSON and CSV are text; Word (.docx) and Excel (.xlsx) are
+bytes (see :mod:`.docx` and :mod:`.xlsx`). All show the same sections and
+tables, laid out by :func:`~target_tracker.reports.data.report_sections`;
+HTML and Word add charts.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from target_tracker.i18n import _, language
-from target_tracker.output.render import Table, cells, header_text, markdown_table, md_escape, render_csv
-from target_tracker.output.views import bar
-from target_tracker.reports.data import Block, MonthlyReport, report_csv_table, report_data, report_sections
+from target_tracker.i18n import _
+from target_tracker.output.render import Table, md_escape, render_csv
+from target_tracker.reports.data import (
+    WRAPPING,
+    Block,
+    MonthlyReport,
+    report_csv_table,
+    report_data,
+    report_sections,
+)  # fmt: skip
+from target_tracker.reports.numbering import long_date
 
-REPORT_FORMATS = {"md": "md", "markdown": "md", "html": "html", "json": "json", "csv": "csv"}
-SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list[float | None]) -> str:
-    """A Unicode sparkline of fractions (0..1)."""
-    out = []
-    for v in values:
-        if v is None:
-            out.append(" ")
-        else:
-            out.append(SPARKS[min(len(SPARKS) - 1, max(0, round(v * (len(SPARKS) - 1))))])
-    return "".join(out)
+#: --format value -> file extension.
+REPORT_FORMATS = {"md": "md", "markdown": "md", "html": "html", "json": "json", "csv": "csv", "docx": "docx",
+                  "xlsx": "xlsx"}  # fmt: skip
+BINARY_FORMATS = ("docx", "xlsx")
 
 
-def render_report(rep: MonthlyReport, fmt: str) -> str:
+def render_report(rep: MonthlyReport, fmt: str) -> str | bytes:
+    """The report in ``fmt``: text for md/html/json/csv, bytes for docx/xlsx."""
     kind = REPORT_FORMATS[fmt]
     if kind == "json":
         return json.dumps(report_data(rep), ensure_ascii=False, indent=2) + "\n"
     if kind == "csv":
         return render_csv(report_csv_table(rep))
+    if kind == "xlsx":
+        from target_tracker.reports.xlsx_report import report_workbook
+
+        return report_workbook(rep)
     blocks = report_sections(rep)
     if kind == "md":
         return to_markdown(rep, blocks)
+    if kind == "docx":
+        from target_tracker.reports.docx_report import report_document
+
+        return report_document(rep, blocks)
     return to_html(rep, blocks)
 
 
-def _title(rep: MonthlyReport) -> str:
+def report_title(rep: MonthlyReport) -> str:
     return _("{ledger}: progress report, {month}").format(ledger=rep.ledger.title, month=rep.month_name)
 
 
-def _meta(rep: MonthlyReport) -> str:
-    return _("As of {as_of}, compared with {previous}. Generated on {generated} by target-tracker from {file}.").format(
-        as_of=rep.as_of.isoformat(),
-        previous=rep.previous.isoformat(),
-        generated=rep.generated.isoformat(),
-        file=Path(rep.ledger.path).name,
-    )
+def report_meta(rep: MonthlyReport) -> str:
+    return _("As of {date}, compared with {previous}. Generated on {generated} by target-tracker from {file}.").format(
+        date=long_date(rep.as_of), previous=long_date(rep.previous), generated=long_date(rep.generated),
+        file=Path(rep.ledger.path).name)  # fmt: skip
+
+
+def cell_texts(table: Table, row: dict[str, Any]) -> list[str]:
+    """A row's cells as people read them (the title cell without its id)."""
+    return [c.text(row.get(c.key)) for c in table.columns if c.in_text]
 
 
 def to_markdown(rep: MonthlyReport, blocks: list[Block]) -> str:
-    out = [f"# {md_escape(_title(rep))}", "", f"_{md_escape(_meta(rep))}_", ""]
+    out = [f"# {md_escape(report_title(rep))}", "", f"_{md_escape(report_meta(rep))}_", ""]
     for b in blocks:
-        out += [f"## {b.title}", ""]
-        for i, p in enumerate(b.paragraphs):
-            if p.startswith("- "):
-                out.append("- " + md_escape(p[2:]))
-                if i == len(b.paragraphs) - 1:
-                    out.append("")
-            else:
-                out += [md_escape(p), ""]
-        if b.chart == "completion" and rep.history:
-            first, last = rep.history[0][0], rep.history[-1][0]
-            out += [_("Completion by month, {first} to {last}: {sparkline}").format(
-                first=first.isoformat(), last=last.isoformat(),
-                sparkline=f"`{sparkline([v for _d, v in rep.history])}`"), ""]  # fmt: skip
-        if b.chart == "trajectories":
-            for tid, (actual, planned) in rep.trajectories.items():
-                if actual:
-                    out += [_("{id} actual {sparkline} {bar} vs planned {planned}").format(
-                        id=f"`{tid}`", sparkline=f"`{sparkline([v for _d, v in actual])}`", bar=bar(actual[-1][1]),
-                        planned=bar(_planned_now(planned, rep))), ""]  # fmt: skip
+        out += [f"## {md_escape(b.title)}", ""]
+        for p in b.paragraphs:
+            out += [md_escape(p), ""]
+        if b.bullets:
+            out += [f"- {md_escape(x)}" for x in b.bullets] + [""]
         for t in b.tables:
             if t.title:
                 out += [f"### {md_escape(t.title)}", ""]
-            out += [markdown_table(t, [r for _label, g in t.groups for r in g]), ""]
+            out += [_md_table(t), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _planned_now(planned: list, rep: MonthlyReport) -> float | None:  # type: ignore[type-arg]
-    now = [v for d, v in planned if d <= rep.as_of]
-    return now[-1] if now else 0.0
+def _md_table(t: Table) -> str:
+    shown = [c for c in t.columns if c.in_text]
+    head = "| " + " | ".join(md_escape(c.header) for c in shown) + " |"
+    rule = "|" + "|".join("---:" if c.align == "right" else "---" for c in shown) + "|"
+    lines = [head, rule]
+    for _label, rows in t.groups:
+        for row in rows:
+            cells = []
+            for c in shown:
+                text = md_escape(c.text(row.get(c.key)))
+                if c.key == "title" and "id" in row:
+                    depth = row.get("depth") or 0
+                    indent = "\u00a0\u00a0" * (depth - 1) + "└\u00a0" if depth else ""
+                    text = f"{indent}{text} <sub>{md_escape(str(row['id']))}</sub>"
+                cells.append(text)
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
@@ -98,34 +113,47 @@ def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    chart_svgs: dict[str, list[tuple[str, markupsafe.Markup]]] = {"completion": [], "trajectories": []}
-    if rep.history:
-        caption = _("Overall completion by month")
-        chart_svgs["completion"].append((caption, markupsafe.Markup(charts.completion_chart(rep.history, caption))))
-    for tid, (actual, planned) in rep.trajectories.items():
-        if not actual and not planned:
-            continue
-        label = _("{id}: actual vs planned").format(id=tid)
-        chart_svgs["trajectories"].append(
-            (label, markupsafe.Markup(charts.trajectory_chart(label, actual, planned, rep.as_of)))
-        )
-    sections = [{"block": b, "tables": [_html_table(t) for t in b.tables]} for b in blocks]
+    sections = []
+    for b in blocks:
+        figures = []
+        for ch in b.charts:
+            if ch.kind == "areas":
+                svg = charts.areas_chart(rep.areas, ch.title, "svg")
+            else:
+                svg = charts.trajectory_chart(ch.title, rep.trajectories[ch.key], rep.as_of, "svg")
+            figures.append({"kind": ch.kind, "title": ch.title, "svg": markupsafe.Markup(svg.decode("utf-8"))})
+        sections.append({"block": b, "tables": [_html_table(t) for t in b.tables], "figures": figures})
+    from target_tracker.i18n import language
+
     return env.get_template("report.html.j2").render(
-        title=_title(rep), meta=_meta(rep), sections=sections, charts=chart_svgs, ledger=rep.ledger.title,
-        wrapping=("title", "note", "source", "update", "what", "progress"),
+        title=report_title(rep), meta=report_meta(rep), sections=sections, ledger=rep.ledger.title,
         lang="zh-CN" if language() == "zh" else "en",
+        trajectory_caption=_("Actual against planned share done; the red line is the report date."),
     )  # fmt: skip
 
 
 def _html_table(t: Table) -> dict[str, object]:
     shown = [c for c in t.columns if c.in_text]
-    rows = [r for _label, g in t.groups for r in g]
+    rows = []
+    for _label, group in t.groups:
+        for row in group:
+            cells = []
+            for c in shown:
+                value = row.get(c.key)
+                cells.append({
+                    "text": c.text(value),
+                    "cls": " ".join(x for x in (
+                        "wrap" if c.key in WRAPPING else "",
+                        "right" if c.align == "right" else "",
+                        f"status s-{value}" if c.colored else "",
+                        "title" if c.key == "title" else "",
+                    ) if x),
+                    "id": row.get("id") if c.key == "title" else None,
+                    "depth": (row.get("depth") or 0) if c.key == "title" else 0,
+                })  # fmt: skip
+            rows.append(cells)
     return {
         "title": t.title,
-        "headers": [header_text(c) for c in shown],
-        "column_keys": [c.key for c in shown],  # wrapping and bars go by key, whatever the header's language
-        "aligns": [c.align for c in shown],
-        "colored": [c.colored for c in shown],
-        "rows": cells(t, rows, color=False),
-        "codes": [[r.get(c.key) for c in shown] for r in rows],  # status codes name the CSS class
+        "headers": [{"text": c.header, "cls": ("right " if c.align == "right" else "") + f"k-{c.key}"} for c in shown],
+        "rows": rows,
     }

@@ -1,0 +1,303 @@
+"""The monthly report as a Word document (python-docx), editable in Word, WPS
+and LibreOffice.
+
+A4 with the margins of GB/T 9704-2012 with the Chinese interface (top
+37 mm, left 28 mm, text block 156 mm wide; 20 mm otherwise); title block centred; numbered headings (一、 / （一） in
+Chinese) in Word's own Heading styles so the navigation pane works; tables
+whose header row repeats on every page (``w:tblHeader``) and whose rows do
+not split; charts as PNG images; page numbers "— 1 —" at the foot.
+
+Chinese needs its font named on the East Asian slot (``w:rFonts/@w:eastAsia``)
+or Word and WPS fall back to the Latin font: every style here sets both.
+With the Chinese interface the fonts are those of government documents
+(宋体 title, 黑体 and 楷体 headings, 仿宋 body); LibreOffice substitutes the
+CJK font it has.
+
+Large tables are written as XML in one piece: python-docx's add_row copies
+the row above and costs seconds at 10,000 rows.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+from target_tracker.i18n import _, language
+from target_tracker.output.render import Table
+from target_tracker.reports.data import Block, MonthlyReport, color_of
+from target_tracker.reports.package import fixed_zip, xml_safe
+
+if TYPE_CHECKING:
+    from docx.document import Document
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def margins_mm() -> tuple[int, int, int, int]:
+    """Top, bottom, left, right: GB/T 9704-2012 for Chinese, plain A4 otherwise."""
+    return (37, 35, 28, 26) if language() == "zh" else (22, 22, 20, 20)
+
+
+def text_width_mm() -> int:
+    _top, _bottom, left, right = margins_mm()
+    return 210 - left - right
+
+
+#: Relative column widths by key; others get 1.
+WIDTHS = {"title": 3.3, "owner": 1.7, "note": 2.4, "source": 2.0, "what": 1.9, "statuses": 2.2, "light": 1.0,
+          "projected": 1.5, "done": 1.5, "progress": 1.6, "date": 1.4, "due": 1.4, "updated": 1.4,
+          "recorded": 1.4, "status": 1.3, "before": 1.3, "ratio": 1.0, "days": 1.0, "now": 0.8, "change": 0.9}
+#: Cells that must not wrap (short words, numbers, dates).
+NO_WRAP = ("status", "before", "ratio", "days", "date", "due", "updated", "recorded", "light", "now", "change")
+
+
+def fonts() -> dict[str, tuple[str, str, float, bool]]:
+    """Per role: (Latin font, East Asian font, size in pt, bold)."""
+    if language() == "zh":
+        return {
+            "title": ("Times New Roman", "宋体", 22, True),
+            "meta": ("Times New Roman", "楷体", 14, False),
+            "body": ("Times New Roman", "仿宋", 16, False),
+            "h1": ("Times New Roman", "黑体", 16, False),
+            "h2": ("Times New Roman", "楷体", 16, False),
+            "h3": ("Times New Roman", "仿宋", 14, True),
+            "table": ("Times New Roman", "宋体", 9, False),  # 小五
+        }
+    return {
+        "title": ("Calibri", "宋体", 18, True),
+        "meta": ("Calibri", "宋体", 9.5, False),
+        "body": ("Calibri", "宋体", 10.5, False),
+        "h1": ("Calibri", "黑体", 14, True),
+        "h2": ("Calibri", "黑体", 12, True),
+        "h3": ("Calibri", "黑体", 11, True),
+        "table": ("Calibri", "宋体", 9, False),
+    }
+
+
+def _set_fonts(style: Any, latin: str, east_asia: str, size: float, bold: bool) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    style.font.name = latin
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.italic = False
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    rpr = style.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, rfonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(theme), None)  # a theme font would win over the names
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:cs"), latin)
+
+
+def _styles(doc: Document) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    f = fonts()
+    zh = language() == "zh"
+    normal = doc.styles["Normal"]
+    _set_fonts(normal, *f["body"])
+    pf = normal.paragraph_format
+    pf.space_before, pf.space_after = Pt(0), Pt(4 if not zh else 0)
+    if zh:  # 28-29 pt fixed lines, first line indented two characters
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(28)
+        pf.first_line_indent = Pt(32)
+    for name, role, before in (("Heading 1", "h1", 10), ("Heading 2", "h2", 6), ("Heading 3", "h3", 4)):
+        st = doc.styles[name]
+        _set_fonts(st, *f[role])
+        st.paragraph_format.space_before = Pt(before)
+        st.paragraph_format.space_after = Pt(3)
+        st.paragraph_format.keep_with_next = True  # never alone at the foot of a page
+        st.paragraph_format.first_line_indent = Pt(32) if zh and role != "h3" else Pt(0)
+        if zh:
+            st.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            st.paragraph_format.line_spacing = Pt(28)
+    table = doc.styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+    table.base_style = normal
+    _set_fonts(table, *f["table"])
+    table.paragraph_format.first_line_indent = Pt(0)
+    table.paragraph_format.space_after = Pt(0)
+    table.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    for name, role in (("Title", "title"), ("Subtitle", "meta")):
+        st = doc.styles[name]
+        _set_fonts(st, *f[role])
+        st.paragraph_format.first_line_indent = Pt(0)
+        st.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        st.paragraph_format.space_after = Pt(8)
+        st.element.get_or_add_pPr()
+        # the template's Title has a bottom border and theme colour: plain black text instead
+        for child in list(st.element.pPr):
+            if child.tag.endswith("pBdr"):
+                st.element.pPr.remove(child)
+    bullet = doc.styles["List Bullet"]
+    _set_fonts(bullet, *f["table" if not zh else "body"])
+    bullet.paragraph_format.first_line_indent = None
+
+
+def _page(doc: Document) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.shared import Mm
+
+    s = doc.sections[0]
+    s.page_width, s.page_height = Mm(210), Mm(297)
+    top, bottom, left, right = margins_mm()
+    s.top_margin, s.bottom_margin, s.left_margin, s.right_margin = Mm(top), Mm(bottom), Mm(left), Mm(right)
+    s.footer_distance = Mm(bottom * 0.55)
+    p = s.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Mm(0)
+    run = '<w:r xmlns:w="{ns}"><w:rPr><w:sz w:val="28"/></w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>'
+    p._p.append(parse_xml(run.format(ns=W_NS, text="— ")))
+    p._p.append(parse_xml(
+        f'<w:fldSimple xmlns:w="{W_NS}" w:instr="PAGE"><w:r><w:rPr><w:sz w:val="28"/></w:rPr><w:t>1</w:t></w:r>'
+        "</w:fldSimple>"))  # fmt: skip
+    p._p.append(parse_xml(run.format(ns=W_NS, text=" —")))
+
+
+def _t(text: str) -> str:
+    return f'<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t>'
+
+
+def table_xml(t: Table) -> str:
+    """One Word table: header row repeated on each page, rows kept whole,
+    status cells coloured, the title cell indented by depth with the id small
+    and grey under the title."""
+    shown = [c for c in t.columns if c.in_text]
+    weights = [WIDTHS.get(c.key, 1.0) for c in shown]
+    total_tw = int(text_width_mm() * 56.7)
+    widths = [int(total_tw * w / sum(weights)) for w in weights]
+    out = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+           '<w:tblBorders><w:top w:val="single" w:sz="8" w:color="404040"/>'
+           '<w:bottom w:val="single" w:sz="8" w:color="404040"/>'
+           '<w:insideH w:val="single" w:sz="4" w:color="BFBFBF"/></w:tblBorders>'
+           '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/>'
+           '<w:right w:w="57" w:type="dxa"/></w:tblCellMar><w:tblLook w:firstRow="1" w:val="0020"/></w:tblPr>'
+           "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]  # fmt: skip
+
+    def para(runs: str, right: bool, indent: int = 0) -> str:
+        ppr = '<w:pStyle w:val="TableText"/>'
+        if indent:
+            ppr += f'<w:ind w:left="{indent}"/>'
+        if right:
+            ppr += '<w:jc w:val="right"/>'
+        return f"<w:p><w:pPr>{ppr}</w:pPr>{runs}</w:p>"
+
+    head = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>']
+    for c, w in zip(shown, widths, strict=True):
+        label = para(f"<w:r><w:rPr><w:b/></w:rPr>{_t(c.header)}</w:r>", c.align == "right")
+        head.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:shd w:val="clear" w:color="auto" '
+                    f'w:fill="EDEFF1"/></w:tcPr>{label}</w:tc>')  # fmt: skip
+    head.append("</w:tr>")
+    out.append("".join(head))
+    for _label, rows in t.groups:
+        for row in rows:
+            cells = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"]
+            for c, w in zip(shown, widths, strict=True):
+                value = row.get(c.key)
+                text = c.text(value)
+                shd, rpr = "", ""
+                colour = color_of(value) if c.colored and isinstance(value, str) else None
+                if colour:
+                    shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{colour[1]}"/>'
+                    rpr = f'<w:rPr><w:color w:val="{colour[0]}"/></w:rPr>'
+                indent = 0
+                runs = f"<w:r>{rpr}{_t(text)}</w:r>"
+                if c.key == "title" and row.get("id"):
+                    depth = row.get("depth") or 0
+                    indent = 227 * depth  # 4 mm a level
+                    mark = f'<w:r><w:rPr><w:color w:val="7F8C8D"/></w:rPr>{_t("└ ")}</w:r>' if depth else ""
+                    runs = (f'{mark}{runs}<w:r><w:rPr><w:color w:val="8A949E"/><w:sz w:val="13"/></w:rPr>'
+                            f"{_t(' ' + str(row['id']))}</w:r>")  # fmt: skip
+                no_wrap = "<w:noWrap/>" if c.key in NO_WRAP else ""
+                cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{shd}{no_wrap}</w:tcPr>'
+                             f"{para(runs, c.align == 'right', indent)}</w:tc>")  # fmt: skip
+            cells.append("</w:tr>")
+            out.append("".join(cells))
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
+def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
+    """The report as .docx bytes, identical for the same report (fixed zip
+    dates and document properties from the report's generated date)."""
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.shared import Mm, Pt
+
+    from target_tracker.reports import charts
+    from target_tracker.reports.render import report_meta, report_title
+
+    doc = docx.Document()
+    _styles(doc)
+    _page(doc)
+    title = doc.add_paragraph(report_title(rep), style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    meta = doc.add_paragraph(report_meta(rep), style="Subtitle")
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    body = doc.element.body
+    for b in blocks:
+        doc.add_heading(b.title, level=1)
+        for p in b.paragraphs:
+            doc.add_paragraph(p)
+        for x in b.bullets:
+            doc.add_paragraph(x, style="List Bullet")
+        tables = list(b.tables)
+        if b.key == "headline" and tables:
+            _add_table(doc, body, tables.pop(0), parse_xml)
+        for ch in b.charts:
+            if ch.kind == "areas":
+                png = charts.areas_chart(rep.areas, ch.title, "png")
+                pic = doc.add_paragraph()
+                pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                pic.paragraph_format.first_line_indent = Pt(0)
+                pic.paragraph_format.line_spacing_rule = None
+                pic.paragraph_format.line_spacing = 1.0
+                pic.add_run().add_picture(io.BytesIO(png), width=Mm(140))
+        for t in tables:
+            _add_table(doc, body, t, parse_xml)
+        trajectories = [ch for ch in b.charts if ch.kind == "trajectory"]
+        if trajectories:
+            grid = doc.add_table(rows=(len(trajectories) + 1) // 2, cols=2)
+            grid.autofit = False
+            for k, ch in enumerate(trajectories):
+                png = charts.trajectory_chart(ch.title, rep.trajectories[ch.key], rep.as_of, "png")
+                cell = grid.cell(k // 2, k % 2)
+                cell.width = Mm(78)
+                para = cell.paragraphs[0]
+                para.paragraph_format.first_line_indent = Pt(0)
+                para.paragraph_format.line_spacing = 1.0
+                para.add_run().add_picture(io.BytesIO(png), width=Mm(74))
+            for tr in grid._tbl.tr_lst:
+                tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit xmlns:w="{W_NS}"/>'))
+            note = doc.add_paragraph(_("Actual against planned share done; the red line is the report date."))
+            note.style = doc.styles["Table Text"]
+    when = datetime.combine(rep.generated, datetime.min.time())
+    cp = doc.core_properties
+    cp.title, cp.author, cp.last_modified_by = report_title(rep), "target-tracker", "target-tracker"
+    cp.created = cp.modified = cp.last_printed = when
+    cp.revision = 1
+    cp.language = "zh-CN" if language() == "zh" else "en"
+    buf = io.BytesIO()
+    doc.save(buf)
+    return fixed_zip(buf.getvalue(), rep.generated)
+
+
+def _add_table(doc: Document, body: Any, t: Table, parse_xml: Any) -> None:
+    if t.title:
+        doc.add_heading(t.title, level=2)
+    tbl = parse_xml(table_xml(t))
+    body.insert(len(body) - 1, tbl)  # before the final sectPr
+    doc.add_paragraph().paragraph_format.space_after = 0  # Word needs a paragraph between tables
