@@ -22,9 +22,15 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+
 def fixed_zip(data: bytes, day: date) -> bytes:
-    """The same package with every member dated ``day`` (midnight) and fixed attributes."""
+    """The same package with every member dated ``day`` (midnight), fixed
+    attributes, and the document's created/modified properties set to ``day``
+    (openpyxl stamps "modified" with the clock when it saves)."""
     stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    iso = f"{day.isoformat()}T00:00:00Z".encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -32,5 +38,8 @@ def fixed_zip(data: bytes, day: date) -> bytes:
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
             member.create_system = 0
-            dst.writestr(member, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _CORE_DATES.sub(lambda m: m.group(1) + iso + m.group(3), content)
+            dst.writestr(member, content)
     return out.getvalue()
