@@ -17,9 +17,15 @@ from target_tracker.cli.common import (
     fail,
     ledger_path,
     load_checked,
-    write_output,
 )  # fmt: skip
 from target_tracker.i18n import _
+
+#: File extension -> report format.
+EXTENSIONS = {".md": "md", ".html": "html", ".json": "json", ".csv": "csv", ".docx": "docx", ".xlsx": "xlsx"}
+#: --format values; "markdown" is "md".
+FORMAT_NAMES = {"md": "md", "markdown": "md", "html": "html", "json": "json", "csv": "csv", "docx": "docx",
+                "xlsx": "xlsx"}  # fmt: skip
+MONTH_FIELD = "{month}"
 
 # -- reports --------------------------------------------------------------------------
 
@@ -37,6 +43,76 @@ def generated_on() -> date:
     return common.today()
 
 
+def format_for(fmt: str | None, out: Path | None, series: bool) -> str:
+    """The report format: --format, else the --out file's extension, else md.
+
+    Rules (README, "Monthly reports"): a file name's extension must be one
+    of .md .html .json .csv .docx .xlsx and agree with --format when both are
+    given; a name without an extension takes --format. With --from/--to,
+    --out is a folder (no extension) or a pattern holding {month}.
+    """
+    if fmt is not None and fmt not in FORMAT_NAMES:
+        fail(_("--format: unknown report format '{format}': use {formats}").format(
+            format=fmt, formats=", ".join(f for f in FORMAT_NAMES if f != "markdown")))  # fmt: skip
+    wanted = FORMAT_NAMES[fmt] if fmt else None
+    if out is None:
+        if wanted in ("docx", "xlsx"):
+            fail(_("--format {format} writes a file: give --out FILE.{format}").format(format=wanted))
+        return wanted or "md"
+    named = str(out)
+    suffix = Path(named).suffix.lower()
+    if series and MONTH_FIELD not in named:
+        if suffix and not out.is_dir():
+            fail(_("--out {path} looks like a file name: with --from/--to give a folder or a pattern with "
+                   "{{month}}, e.g. reports/{{month}}.{ext}").format(path=out, ext=wanted or "md"))  # fmt: skip
+        return wanted or "md"
+    if not suffix:
+        return wanted or "md"
+    by_name = EXTENSIONS.get(suffix)
+    if by_name is None:
+        fail(_("--out {path}: unknown extension '{ext}': use {exts}, or give --format").format(
+            path=out, ext=suffix, exts=" ".join(EXTENSIONS)))  # fmt: skip
+    if wanted and wanted != by_name:
+        fail(_("--format {format} does not match --out {path}: use a .{format} file name or leave out --format")
+             .format(format=wanted, path=out))  # fmt: skip
+    return by_name
+
+
+def output_path(out: Path, month: str, fmt: str, series: bool) -> Path:
+    """Where one month's report goes: the pattern with {month} filled, a file
+    in the --out folder, or --out itself."""
+    named = str(out)
+    if MONTH_FIELD in named:
+        return Path(named.replace(MONTH_FIELD, month))
+    if series:
+        return out / f"report-{month}.{fmt}"
+    return out
+
+
+def encode(data: str | bytes, fmt: str, to_file: bool) -> bytes:
+    """Bytes to write: CSV to a file starts with a BOM so Excel reads it as UTF-8."""
+    if isinstance(data, bytes):
+        return data
+    raw = data.encode("utf-8")
+    return b"\xef\xbb\xbf" + raw if fmt == "csv" and to_file else raw
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Create the folder if needed, refuse a folder in the way, write atomically."""
+    from target_tracker.edits.operations import EditError
+    from target_tracker.edits.transaction import atomic_write
+
+    try:
+        if path.is_dir():
+            fail(_("--out {path} is a folder; give a file name (or use --from/--to)").format(path=path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+    except EditError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(_("{path}: cannot write: {reason}").format(path=path, reason=e.strerror or e))
+
+
 @app.command()
 def report(
     ctx: typer.Context,
@@ -44,33 +120,45 @@ def report(
     month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: the last complete month).")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First month of a series, YYYY-MM.")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last month of a series, YYYY-MM (default: --from).")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-F", help="md, html, json or csv.")] = "md",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write (a folder with --from).")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-F", help="md, html, json, csv, docx or xlsx (default: from --out's extension, "
+                     "else md).", show_default=False),
+    ] = None,  # fmt: skip
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File to write; with --from/--to a folder or a pattern such as "
+                     "reports/{month}.docx."),
+    ] = None,  # fmt: skip
     area: Annotated[list[str] | None, typer.Option("--area", help="Only this area (repeatable).")] = None,
 ) -> None:
     """The monthly progress report for leadership, ready to send.
 
     Evaluated as of the month's last day and compared with the month before:
-    headline, status changes, the month's updates, each area's table, what
-    needs attention, what is coming up, and the method and sources.
+    headline, what needs attention, the month's progress, every target by
+    area, next month, stale figures, and the method and sources. Word (.docx)
+    and Excel (.xlsx, the ledger as a workbook) besides Markdown, HTML, JSON
+    and CSV.
 
     \b
     Examples:
       tracker report                                  last month, Markdown, on screen
-      tracker report --month 2021-10 --format html --out report-2021-10.html
-      tracker report --from 2021-01 --to 2021-12 --format html --out reports/
+      tracker report --month 2021-10 --out report-2021-10.docx
+      tracker report --month 2021-10 --out ledger-2021-10.xlsx
+      tracker report --from 2021-01 --to 2021-12 --out reports/{month}.html
+      tracker report --from 2021-01 --to 2021-12 --format docx --out reports/
     """
     from target_tracker.dates import DateError, last_complete_month, parse_month
 
-    if fmt not in ("md", "markdown", "html", "json", "csv"):
-        fail(_("--format: unknown report format '{format}': use md, html, json or csv").format(format=fmt))
     if month and from_:
         fail(_("give either --month or --from/--to, not both"))
+    series = bool(from_)
+    kind = format_for(fmt, out, series)
     try:
         if from_:
             months = month_range(from_, to or from_)
             if out is None:
-                fail(_("--from/--to writes one file per month: give --out FOLDER"))
+                fail(_("--from/--to writes one file per month: give --out FOLDER or --out 'reports/{month}.md'"))
         else:
             if to:
                 fail(_("--to goes with --from"))
@@ -85,25 +173,24 @@ def report(
         if missing:
             fail(_("--area: no targets in {areas}").format(areas=", ".join(missing)))
     from target_tracker.reports.data import build_report
-    from target_tracker.reports.render import REPORT_FORMATS, render_report
+    from target_tracker.reports.render import render_report
 
-    ext = REPORT_FORMATS[fmt]
     stamp = generated_on()
     for m in months:
-        text = render_report(build_report(model, m, stamp, area), fmt)
+        data = render_report(build_report(model, m, stamp, area), kind)
         if out is None:
-            sys.stdout.write(text)
+            sys.stdout.write(data if isinstance(data, str) else "")
             continue
-        target = out / f"report-{m}.{ext}" if from_ else out
-        write_output(target, text)
+        target = output_path(out, m, kind, series)
+        write_file(target, encode(data, kind, to_file=True))
         typer.echo(_("wrote {file}").format(file=target), err=True)
 
 
 def month_range(first: str, last: str) -> list[str]:
     from target_tracker.dates import DateError, parse_month
 
-    a, _end = parse_month(first)
-    b, _end = parse_month(last)
+    a, _first_end = parse_month(first)
+    b, _last_end = parse_month(last)
     if b < a:
         raise DateError(_("--to {last} is before --from {first}").format(last=last, first=first))
     months = []
@@ -113,5 +200,4 @@ def month_range(first: str, last: str) -> list[str]:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     if len(months) > 600:
         raise DateError(_("at most {n} months at a time").format(n=600))
-
     return months

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -44,6 +45,10 @@ def status(
         str, typer.Option("--sort", help="ledger (default), id, due, done, gap, status, updated.")
     ] = "ledger",
     fmt: FormatOption = "text",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file instead of the screen (--format xlsx needs it)."),
+    ] = None,
 ) -> None:
     """Where every commitment stands, as a table grouped by area.
 
@@ -53,12 +58,19 @@ def status(
       tracker status --as-of 2021-10-31 --area "Free Trade Zone"
       tracker status --status behind --status overdue --sort gap
       tracker status --format json > status.json
+      tracker status --format xlsx --out status.xlsx
     """
     from target_tracker.compute import evaluate
     from target_tracker.output.views import status_view
 
     when = parse_as_of(as_of)
-    check_format(fmt)
+    if out is not None and fmt == "text":  # no --format: the file's extension says
+        fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown"}.get(out.suffix.lower(), fmt)
+    if fmt == "xlsx":
+        if out is None:
+            fail(_("--format xlsx writes a file: give --out FILE.xlsx"))
+    else:
+        check_format(fmt)
     for s in status_ or []:
         if s not in STATUSES:
             fail(
@@ -86,7 +98,27 @@ def status(
         rows = [r for r in rows if r.status in status_]
     if sort != "ledger":
         rows = sorted(rows, key=_sort_key(sort))
+    if out is not None:
+        _status_to_file(ev, rows, fmt, out, tree=sort == "ledger" and not status_)
+        return
     emit(status_view(ev, rows, tree=sort == "ledger" and not status_), fmt)
+
+
+def _status_to_file(ev, rows, fmt: str, out: Path, tree: bool) -> None:  # type: ignore[no-untyped-def]
+    """status --out: the xlsx ledger sheet, or any text format (CSV with a BOM for Excel)."""
+    from target_tracker.cli.report_command import encode, generated_on, write_file
+
+    if fmt == "xlsx":
+        from target_tracker.reports.xlsx_report import status_workbook
+
+        data = status_workbook(ev.ledger, rows, ev.as_of, generated_on())
+    else:
+        from target_tracker.output.render import render
+        from target_tracker.output.views import status_view
+
+        data = encode(render(status_view(ev, rows, tree=tree), fmt), fmt, to_file=True)
+    write_file(out, data)
+    typer.echo(_("wrote {file}").format(file=out), err=True)
 
 
 def _sort_key(key: str):  # type: ignore[no-untyped-def]
