@@ -179,7 +179,7 @@ def trajectory_chart(title: str, traj: Trajectory, as_of: date, fmt: str = "svg"
         ax.grid(axis="y", alpha=0.3)
         from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-        locator = AutoDateLocator(maxticks=5)
+        locator = AutoDateLocator(minticks=2, maxticks=6)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         ax.tick_params(labelsize=6.5)

@@ -73,12 +73,17 @@ class _Sheet:
         cell = WriteOnlyCell(self.ws, value=value)
         for k, v in style.items():
             setattr(cell, k, v)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text, whatever it starts with
         return cell
 
     def add(self, values: list[Any], level: int = 0) -> None:
         """Append a row; ``level`` groups it under the row above (Excel's outline)."""
         self.levels.append(level)
         for k, v in enumerate(values):
+            if isinstance(v, str) and v.startswith("="):
+                # ledger text, never a formula (openpyxl would write "=..." as one)
+                v = values[k] = self._cell(v, data_type="s")
             if isinstance(v, str) and self.keys[k] in WRAP_WIDTH and display_width(v) > WRAP_WIDTH[self.keys[k]]:
                 v = values[k] = self._cell(v, alignment=self.wrap)
             raw = v.value if hasattr(v, "value") and not isinstance(v, (str, int, float, date)) else v
@@ -178,7 +183,7 @@ def targets_sheet(wb: Workbook, ledger: Ledger, rows: Iterable[TargetStatus], he
         t = r.target
         title: Any = _text(t.title)
         if r.depth:
-            title = sheet._cell(title, alignment=st.indent[min(r.depth, 7)])
+            title = sheet._cell(title, alignment=st.indent[min(r.depth, 7)], data_type="s")
         baseline = t.baseline if t.kind == "quantity" else None
         values = [t.id, title, _text(r.area), _text(t.owner), t.kind, _text(progress_text(r, len(kids.get(t.id, ())))),
                   _text(t.unit), baseline, t.target, r.current, pct(r.ratio), pct(r.expected), status_cell(r.status),

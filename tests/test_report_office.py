@@ -1,0 +1,177 @@
+"""Word and Excel reports read back with python-docx and openpyxl: sections,
+tables, numbers, number formats, status colours, East Asian fonts, repeated
+table headers, A4, and byte-identical output under SOURCE_DATE_EPOCH."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from .conftest import DATA, ROOT
+
+LEDGER = DATA / "report-ledger.toml"
+EPOCH = {"SOURCE_DATE_EPOCH": "1709251200"}  # 2024-03-01
+
+
+def write(run, tmp_path: Path, name: str, *args: str, ledger: Path = LEDGER, env: dict[str, str] | None = None) -> bytes:  # type: ignore[no-untyped-def]
+    out = tmp_path / name
+    result = run("report", "-f", ledger, "--month", "2024-02", "--out", out, *args, env={**EPOCH, **(env or {})})
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def test_docx_reads_back_with_sections_tables_and_fonts(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import docx
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(io.BytesIO(write(run, tmp_path, "r.docx")))
+    s = doc.sections[0]
+    assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)  # A4
+    paragraphs = doc.paragraphs
+    assert paragraphs[0].style.name == "Title"
+    assert paragraphs[0].text == "Report test ledger 报告: progress report, February 2024"
+    headings = [p.text for p in paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["1. Headline", "2. Needs attention", "3. This month's progress", "4. By area",
+                        "5. Coming up next month", "6. Stale figures", "7. Method and sources"]  # fmt: skip
+    assert [p.text for p in paragraphs if p.style.name == "Heading 2"][1:] == [
+        "4.1 Plan: completion 20.5%", "4.2 Transport: completion 55.0%"]  # fmt: skip
+    # East Asian fonts named on the styles, so Word and WPS show Chinese in a Chinese font
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Text"):
+        rfonts = doc.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert rfonts.get(qn("w:eastAsia")), name
+        assert rfonts.get(qn("w:eastAsiaTheme")) is None, name
+    tables = [t for t in doc.tables if t._tbl.find(".//" + qn("w:tblHeader")) is not None]
+    for t in tables:  # every data table repeats its header row on each page
+        assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    attention = tables[2]
+    assert [c.text for c in attention.rows[0].cells] == ["target", "status", "done / expected", "projected", "due",
+                                                         "latest note"]  # fmt: skip
+    first = [c.text for c in attention.rows[1].cells]
+    assert first[0] == "<script>alert(1)</script> xss" and first[1] == "overdue" and first[2] == "30.0% / 100.0%"
+    # status cells are shaded by traffic light
+    shd = attention.rows[1].cells[1]._tc.tcPr.find(qn("w:shd"))
+    assert shd.get(qn("w:fill")) == "FFC7CE"
+    area = tables[4]
+    assert area.rows[2].cells[0].text == "└ Reform tasks 改革任务 tasks"
+    ind = area.rows[2].cells[0].paragraphs[0]._p.pPr.find(qn("w:ind"))
+    assert int(ind.get(qn("w:left"))) > 0  # indented under its rollup
+    # charts as pictures: the overview and two in "needs attention"
+    assert len(doc.inline_shapes) == 3
+    assert doc.core_properties.title.startswith("Report test ledger")
+
+
+def test_docx_in_chinese_is_numbered_and_laid_out_as_government_reports(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    from target_tracker.i18n import use_language
+    from target_tracker.ledger.checks import load_and_check
+    from target_tracker.reports.data import build_report, report_sections
+    from target_tracker.reports.render import render_report
+
+    result, _problems = load_and_check(LEDGER)
+    assert result.ledger is not None
+    use_language("zh")
+    try:
+        rep = build_report(result.ledger, "2024-02", date(2024, 3, 1))
+        titles = [b.title for b in report_sections(rep)]
+        data = render_report(rep, "docx")
+    finally:
+        use_language("en")
+    assert [t[:2] for t in titles] == ["一、", "二、", "三、", "四、", "五、", "六、", "七、"]
+    assert isinstance(data, bytes)
+    doc = docx.Document(io.BytesIO(data))
+    s = doc.sections[0]
+    assert (round(s.top_margin.mm), round(s.left_margin.mm)) == (37, 28)  # GB/T 9704-2012
+    subs = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert subs[-2].startswith("（一）") and subs[-1].startswith("（二）")
+    fonts = {name: doc.styles[name].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+             for name in ("Normal", "Heading 1", "Heading 2", "Title")}  # fmt: skip
+    assert fonts == {"Normal": "仿宋", "Heading 1": "黑体", "Heading 2": "楷体", "Title": "宋体"}
+    assert "2024年2月29日" in "\n".join(p.text for p in doc.paragraphs)  # dates as Chinese reports write them
+
+
+def test_numbering_follows_the_language() -> None:
+    from target_tracker.i18n import use_language
+    from target_tracker.reports.numbering import chinese_number, heading_number, long_date
+
+    assert [chinese_number(n) for n in (1, 9, 10, 11, 20, 21)] == ["一", "九", "十", "十一", "二十", "二十一"]
+    assert heading_number(1, 3) == "3." and heading_number(2, 2, parent=4) == "4.2"
+    use_language("zh")
+    try:
+        assert [heading_number(1, 3), heading_number(2, 2), heading_number(3, 1), heading_number(4, 1)] == [
+            "三、", "（二）", "1.", "（1）"]  # fmt: skip
+        assert long_date(date(2021, 11, 3)) == "2021年11月3日"
+    finally:
+        use_language("en")
+    assert long_date(date(2021, 11, 3)) == "2021-11-03"
+
+
+def test_xlsx_ledger_reads_back_with_types_formats_and_colours(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(write(run, tmp_path, "r.xlsx")))
+    assert wb.sheetnames == ["Targets", "Figures this month", "Sources"]
+    ws = wb["Targets"]
+    head = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{ws.cell(1, len(head)).column_letter}8"
+    rows = {r[0].value: dict(zip(head, r, strict=True)) for r in ws.iter_rows(min_row=2)}
+    tasks = rows["tasks"]
+    assert tasks["current"].value == 52 and isinstance(tasks["current"].value, int)
+    assert tasks["goal"].value == 100
+    assert tasks["done"].value == pytest.approx(0.52) and tasks["done"].number_format == "0.0%"
+    assert tasks["due"].is_date and tasks["due"].value.date() == date(2024, 12, 31)
+    assert tasks["status"].value == "at risk" and tasks["status"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert rows["xss"]["status"].fill.fgColor.rgb.endswith("FFC7CE")  # overdue: red
+    assert rows["finish"]["status"].fill.fgColor.rgb.endswith("C6EFCE")  # done: green
+    assert tasks["target"].alignment.indent == 1 and rows["all"]["target"].alignment.indent == 0  # hierarchy
+    assert ws.row_dimensions[3].outlineLevel == 1  # and outline grouping under the rollup
+    formula = rows["formula"]["target"]
+    assert formula.value == '=HYPERLINK("http://x")' and formula.data_type == "s"  # text, never a formula
+    assert ws.column_dimensions["B"].width >= 20  # titles get room (Chinese counts double)
+    figures = wb["Figures this month"]
+    recs = [[c.value for c in r] for r in figures.iter_rows(min_row=2)]
+    assert [r[1] for r in recs] == ["formula", "finish", "road", "tasks"]
+    assert recs[3][4] == 8 and recs[3][6] == "Feb report"  # change as a number, with its source
+    sources = wb["Sources"]
+    assert any(r[2].value == "Test plan" and r[3].is_date for r in sources.iter_rows(min_row=2))
+
+
+def test_status_xlsx_is_the_ledger_sheet_alone(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    out = tmp_path / "status.xlsx"
+    result = run("status", "-f", LEDGER, "--as-of", "2024-02-29", "--format", "xlsx", "--out", out, env=EPOCH)
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Targets"]
+    ids = [r[0].value for r in wb["Targets"].iter_rows(min_row=2)]
+    assert set(ids) == {"all", "tasks", "xss", "formula", "road", "old", "finish"}
+    no_out = run("status", "-f", LEDGER, "--format", "xlsx")
+    assert no_out.exit_code == 2 and "--out" in no_out.stderr
+    by_extension = tmp_path / "by-ext.xlsx"
+    assert run("status", "-f", LEDGER, "--out", by_extension).exit_code == 0
+    assert by_extension.read_bytes().startswith(b"PK")
+
+
+@pytest.mark.parametrize("name", ["r.docx", "r.xlsx"])
+def test_office_files_are_byte_identical_run_to_run(run, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    a = write(run, tmp_path, "a-" + name)
+    b = write(run, tmp_path, "b-" + name)
+    assert a == b
+    with zipfile.ZipFile(io.BytesIO(a)) as z:
+        assert {i.date_time for i in z.infolist()} == {(2024, 3, 1, 0, 0, 0)}
+        assert b"2024-03-01T00:00:00Z" in z.read("docProps/core.xml")
+    other = write(run, tmp_path, "c-" + name, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert other != a  # the date is in it: the test can fail
+
+
+def test_bundled_ledger_report_renders(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("report", "-f", ROOT / "targets.toml", "--month", "2021-10", "--format", "html", env=EPOCH)
+    assert result.exit_code == 0, result.output
+    assert "89 / 102 tasks" in result.stdout
