@@ -114,9 +114,41 @@ def test_html_report_prints_to_pdf_offline(run, tmp_path: Path) -> None:  # type
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "progress report, February 2024" in text
     assert "1. Headline" in text and "7. Method and sources" in text
-    assert "Overall completion by month" in text  # chart text drawn from the inline SVG
-    assert "xss: actual vs planned" in text
+    assert "Completion by area" in text  # chart text drawn from the inline SVG
+    assert "as of 2024-02-29" in text  # the as-of line of the charts in "needs attention"
     assert "<script>alert(1)</script>" in text  # shown as text, never run
+
+
+def print_pdf(chromium: str, html: Path, pdf: Path, profile: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+         "--disable-background-networking", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", html.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_bundled_ledger_prints_on_at_most_five_full_a4_pages(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The issue's yardstick: the July 2022 report of targets.toml, as a
+    department head prints it. Every page but the last at least half full."""
+    from .conftest import ROOT
+    from .report_pdf import headings_at_page_foot, page_fill, pdf_pages
+
+    chromium = _need(CHROMIUM, "chromium")
+    _need(shutil.which("pdftotext"), "pdftotext")
+    html = tmp_path / "report.html"
+    result = run("report", "-f", ROOT / "targets.toml", "--month", "2022-07", "--out", html)
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "report.pdf"
+    proc = print_pdf(chromium, html, pdf, tmp_path / "profile")
+    assert pdf.exists(), proc.stderr[-2000:]
+    pages, a4 = pdf_pages(pdf)
+    assert a4 and 2 <= pages <= 5
+    fills = page_fill(pdf)
+    assert all(f >= 0.5 for f in fills[:-1]), fills
+    md = run("report", "-f", ROOT / "targets.toml", "--month", "2022-07").stdout
+    headings = [line.lstrip("#").strip() for line in md.splitlines() if line.startswith("##")]
+    assert headings_at_page_foot(pdf, headings) == []
 
 
 def test_proxy_sees_a_page_request(tmp_path: Path) -> None:
