@@ -46,8 +46,8 @@ def text_width_mm() -> int:
 
 
 #: Relative column widths by key; others get 1.
-WIDTHS = {"title": 3.3, "owner": 1.7, "note": 2.4, "source": 2.0, "what": 1.9, "statuses": 2.2, "light": 1.0,
-          "projected": 1.5, "done": 1.5, "progress": 1.6, "date": 1.4, "due": 1.4, "updated": 1.4,
+WIDTHS = {"title": 3.1, "owner": 1.7, "note": 2.4, "source": 2.0, "what": 1.9, "statuses": 2.2, "light": 1.0,
+          "projected": 1.5, "done": 1.9, "progress": 1.6, "date": 1.4, "due": 1.4, "updated": 1.4,
           "recorded": 1.4, "status": 1.3, "before": 1.3, "ratio": 1.0, "days": 1.0, "now": 0.8, "change": 0.9}
 #: Cells that must not wrap (short words, numbers, dates).
 NO_WRAP = ("status", "before", "ratio", "days", "date", "due", "updated", "recorded", "light", "now", "change")
