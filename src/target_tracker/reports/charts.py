@@ -82,6 +82,10 @@ def _rc() -> dict[str, Any]:
     }
 
 
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
 def wrap(text: str, width: int) -> str:
     """Wrap to ``width`` columns, Chinese characters counting two; break
     between words or between Chinese characters."""
@@ -111,7 +115,7 @@ def _save(fig: Figure, fmt: str) -> bytes:
         text = re.sub(r"^<!DOCTYPE[^>]*>\s*", "", text, flags=re.S)
         text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)
         return text.strip().encode("utf-8")
-    fig.savefig(buf, format="png", dpi=200, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=160, metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -123,7 +127,13 @@ def areas_chart(areas: list[AreaSummary], title: str, fmt: str = "svg") -> bytes
 
     with matplotlib.rc_context(_rc()):
         n = len(areas)
-        fig = Figure(figsize=(6.6, 0.8 + 0.42 * n), layout="constrained")
+        height = 0.8 + 0.42 * n
+        labels = [wrap(a.name, 26) for a in areas]
+        widest = max((display_width(line) for label in labels for line in label.split("\n")), default=10)
+        # fixed margins: a constrained layout would draw the figure several times
+        fig = Figure(figsize=(6.6, height))
+        fig.subplots_adjust(left=min(0.45, 0.04 + widest * 0.0105), right=0.97, top=1 - 0.45 / height,
+                            bottom=0.3 / height)  # fmt: skip
         ax = fig.add_subplot()
         ys = list(range(n))[::-1]
         for y, a in zip(ys, areas, strict=True):
@@ -135,7 +145,7 @@ def areas_chart(areas: list[AreaSummary], title: str, fmt: str = "svg") -> bytes
             ax.text(v + 1.2, y, f"{a.completion * 100:.1f}%", va="center", ha="left", fontsize=7.5)
             if a.expected is not None:
                 ax.plot([a.expected * 100] * 2, [y - 0.38, y + 0.38], color=EXPECTED, linewidth=1.6)
-        ax.set_yticks(ys, [wrap(a.name, 26) for a in areas])
+        ax.set_yticks(ys, labels)
         ax.set_xlim(0, 108)
         ax.set_ylim(-0.7, n - 0.3)
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
@@ -158,7 +168,8 @@ def trajectory_chart(title: str, traj: Trajectory, as_of: date, fmt: str = "svg"
     if planned and planned[-1][0] < as_of:
         planned = [*planned, (as_of, planned[-1][1])]  # the plan stays at 100% after the due date
     with matplotlib.rc_context(_rc()):
-        fig = Figure(figsize=(3.3, 1.75), layout="constrained")
+        fig = Figure(figsize=(3.3, 1.75))
+        fig.subplots_adjust(left=0.14, right=0.97, top=0.78 if "\n" in wrap(title, 44) else 0.86, bottom=0.13)
         ax = fig.add_subplot()
         if planned:
             ax.plot([d for d, _ in planned], [v * 100 for _, v in planned], color=PLANNED, linestyle="--",
