@@ -120,7 +120,9 @@ def xlsx_structure(data: bytes) -> str:
     wb = openpyxl.load_workbook(io.BytesIO(data))
     lines: list[str] = []
     for ws in wb.worksheets:
-        lines.append(f"sheet: {ws.title} ({ws.max_row - 1} rows), freeze {ws.freeze_panes}, filter {ws.auto_filter.ref}")
+        lines.append(
+            f"sheet: {ws.title} ({ws.max_row - 1} rows), freeze {ws.freeze_panes}, filter {ws.auto_filter.ref}"
+        )
         rows = list(ws.iter_rows(min_row=1, max_row=4))
         if rows:
             lines.append("  " + " | ".join(str(c.value) for c in rows[0]))

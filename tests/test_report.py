@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, ROOT
+from .conftest import DATA
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 LEDGER = DATA / "report-ledger.toml"
@@ -80,7 +80,10 @@ def test_sections_in_the_readers_order(run) -> None:  # type: ignore[no-untyped-
     titles = re.findall(r"^## (.*)$", md, re.M)
     assert titles == ["1. Headline", "2. Needs attention", "3. This month's progress", "4. By area",
                       "5. Coming up next month", "6. Stale figures", "7. Method and sources"]  # fmt: skip
-    assert re.findall(r"^### (4\.\d .*)$", md, re.M) == ["4.1 Plan: completion 20.5%", "4.2 Transport: completion 55.0%"]
+    assert re.findall(r"^### (4\.\d .*)$", md, re.M) == [
+        "4.1 Plan: completion 20.5%",
+        "4.2 Transport: completion 55.0%",
+    ]
     assert "Overall completion 41.2% on 2024-02-29, -12.7 pp since 2024-01-31 (53.9%); 7 targets." in md
     assert "| red | overdue 1, missed 1, behind 1 | 3 | 2 | +1 |" in md  # traffic lights, with last month
     assert "Completed this month: Finished in February." in md
@@ -210,8 +213,10 @@ def test_json_report(run) -> None:  # type: ignore[no-untyped-def]
     tasks = next(t for t in data["targets"] if t["id"] == "tasks")
     assert tasks["ratio"] == 0.52 and tasks["previous"]["current"] == 44
     # history: the two month ends the report compares
-    assert data["history"] == [{"date": "2024-01-31", "completion": data["headline"]["completion_previous"]},
-                               {"date": "2024-02-29", "completion": data["headline"]["completion"]}]
+    assert data["history"] == [
+        {"date": "2024-01-31", "completion": data["headline"]["completion_previous"]},
+        {"date": "2024-02-29", "completion": data["headline"]["completion"]},
+    ]
     assert [a["id"] for a in data["attention"]] == ["xss", "formula", "tasks"]
     assert data["headline"]["by_light"] == {"red": 3, "yellow": 1, "green": 3, "grey": 0}
     assert data["revisions"] == []
@@ -271,8 +276,6 @@ def test_default_month_is_last_complete_month(run, monkeypatch) -> None:  # type
     monkeypatch.setattr(cli, "today", lambda: date(2024, 3, 10))
     text = report(run, "--format", "json")
     assert json.loads(text)["month"] == "2024-02"
-
-
 
 
 # -- formats and files --------------------------------------------------------------

@@ -16,7 +16,9 @@ LEDGER = DATA / "report-ledger.toml"
 EPOCH = {"SOURCE_DATE_EPOCH": "1709251200"}  # 2024-03-01
 
 
-def write(run, tmp_path: Path, name: str, *args: str, ledger: Path = LEDGER, env: dict[str, str] | None = None) -> bytes:  # type: ignore[no-untyped-def]
+def write(
+    run, tmp_path: Path, name: str, *args: str, ledger: Path = LEDGER, env: dict[str, str] | None = None
+) -> bytes:  # type: ignore[no-untyped-def]
     out = tmp_path / name
     result = run("report", "-f", ledger, "--month", "2024-02", "--out", out, *args, env={**EPOCH, **(env or {})})
     assert result.exit_code == 0, result.output

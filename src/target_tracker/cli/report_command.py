@@ -122,13 +122,18 @@ def report(
     to: Annotated[str | None, typer.Option("--to", help="Last month of a series, YYYY-MM (default: --from).")] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-F", help="md, html, json, csv, docx or xlsx (default: from --out's extension, "
-                     "else md).", show_default=False),
+        typer.Option(
+            "--format",
+            "-F",
+            help="md, html, json, csv, docx or xlsx (default: from --out's extension, else md).",
+            show_default=False,
+        ),
     ] = None,  # fmt: skip
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="File to write; with --from/--to a folder or a pattern such as "
-                     "reports/{month}.docx."),
+        typer.Option(
+            "--out", "-o", help="File to write; with --from/--to a folder or a pattern such as reports/{month}.docx."
+        ),
     ] = None,  # fmt: skip
     area: Annotated[list[str] | None, typer.Option("--area", help="Only this area (repeatable).")] = None,
 ) -> None:

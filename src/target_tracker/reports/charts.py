@@ -67,7 +67,7 @@ def cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in have), None)
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> Any:
     fonts = [f for f in (cjk_font(),) if f] + ["DejaVu Sans"]
     return {
         "svg.hashsalt": "target-tracker",
@@ -164,6 +164,8 @@ def trajectory_chart(title: str, traj: Trajectory, as_of: date, fmt: str = "svg"
     import matplotlib
     from matplotlib.figure import Figure
 
+    from matplotlib.dates import date2num
+
     actual, planned = traj
     if planned and planned[-1][0] < as_of:
         planned = [*planned, (as_of, planned[-1][1])]  # the plan stays at 100% after the due date
@@ -172,16 +174,16 @@ def trajectory_chart(title: str, traj: Trajectory, as_of: date, fmt: str = "svg"
         fig.subplots_adjust(left=0.14, right=0.97, top=0.78 if "\n" in wrap(title, 44) else 0.86, bottom=0.13)
         ax = fig.add_subplot()
         if planned:
-            ax.plot([d for d, _ in planned], [v * 100 for _, v in planned], color=PLANNED, linestyle="--",
+            ax.plot(date2num([d for d, _ in planned]), [v * 100 for _, v in planned], color=PLANNED, linestyle="--",
                     linewidth=1.1, label=_("planned"))  # fmt: skip
         if actual:
             ys = [math.nan if v is None else v * 100 for _, v in actual]
-            ax.plot([d for d, _ in actual], ys, color=ACTUAL, marker="o", markersize=2.6, linewidth=1.5,
+            ax.plot(date2num([d for d, _ in actual]), ys, color=ACTUAL, marker="o", markersize=2.6, linewidth=1.5,
                     label=_("actual"))  # fmt: skip
-        ax.axvline(as_of, color=AS_OF, linewidth=0.8, alpha=0.7)
+        ax.axvline(float(date2num(as_of)), color=AS_OF, linewidth=0.8, alpha=0.7)
         top = max([100.0] + [v * 100 for _, v in actual if v is not None])
         ax.set_ylim(0, top * 1.12)
-        ax.text(as_of, top * 1.1, " " + _("as of {date}").format(date=long_date(as_of)), color=AS_OF,
+        ax.text(float(date2num(as_of)), top * 1.1, " " + _("as of {date}").format(date=long_date(as_of)), color=AS_OF,
                 fontsize=6.5, va="top", ha="right" if _late(as_of, planned) else "left")  # fmt: skip
         ax.set_ylabel(_("done %"))
         ax.set_title(wrap(title, 44), loc="left", fontsize=7.5)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from datetime import date as _date  # for fields declared after a field named "date"
 from typing import Any
 
 from target_tracker.compute import (
@@ -149,7 +150,7 @@ class Revision:
     date: date
     target: Target
     what: str
-    recorded: date | None = None
+    recorded: _date | None = None
     note: str = ""
     source: str = ""
 

@@ -46,9 +46,28 @@ def text_width_mm() -> int:
 
 
 #: Relative column widths by key; others get 1.
-WIDTHS = {"title": 3.1, "owner": 1.7, "note": 2.4, "source": 2.0, "what": 1.9, "statuses": 2.2, "light": 1.0,
-          "projected": 1.5, "done": 1.9, "progress": 1.6, "date": 1.4, "due": 1.4, "updated": 1.4,
-          "recorded": 1.4, "status": 1.3, "before": 1.3, "ratio": 1.0, "days": 1.0, "now": 0.8, "change": 0.9}
+WIDTHS = {
+    "title": 3.1,
+    "owner": 1.7,
+    "note": 2.4,
+    "source": 2.0,
+    "what": 1.9,
+    "statuses": 2.2,
+    "light": 1.0,
+    "projected": 1.5,
+    "done": 1.9,
+    "progress": 1.6,
+    "date": 1.4,
+    "due": 1.4,
+    "updated": 1.4,
+    "recorded": 1.4,
+    "status": 1.3,
+    "before": 1.3,
+    "ratio": 1.0,
+    "days": 1.0,
+    "now": 0.8,
+    "change": 0.9,
+}
 #: Cells that must not wrap (short words, numbers, dates).
 NO_WRAP = ("status", "before", "ratio", "days", "date", "due", "updated", "recorded", "light", "now", "change")
 
@@ -194,7 +213,7 @@ def table_xml(t: Table) -> str:
             ppr += '<w:jc w:val="right"/>'
         return f"<w:p><w:pPr>{ppr}</w:pPr>{runs}</w:p>"
 
-    head = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>']
+    head = ["<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"]
     for c, w in zip(shown, widths, strict=True):
         label = para(f"<w:r><w:rPr><w:b/></w:rPr>{_t(c.header)}</w:r>", c.align == "right")
         head.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:shd w:val="clear" w:color="auto" '
