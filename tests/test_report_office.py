@@ -126,7 +126,7 @@ def test_xlsx_ledger_reads_back_with_types_formats_and_colours(run, tmp_path: Pa
     assert tasks["goal"].value == 100
     assert tasks["done"].value == pytest.approx(0.52) and tasks["done"].number_format == "0.0%"
     assert tasks["due"].is_date and tasks["due"].value.date() == date(2024, 12, 31)
-    assert tasks["status"].value == "at risk" and tasks["status"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert tasks["status"].value == "at-risk" and tasks["status"].fill.fgColor.rgb.endswith("FFEB9C")
     assert rows["xss"]["status"].fill.fgColor.rgb.endswith("FFC7CE")  # overdue: red
     assert rows["finish"]["status"].fill.fgColor.rgb.endswith("C6EFCE")  # done: green
     assert tasks["target"].alignment.indent == 1 and rows["all"]["target"].alignment.indent == 0  # hierarchy

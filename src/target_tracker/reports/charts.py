@@ -162,9 +162,8 @@ def trajectory_chart(title: str, traj: Trajectory, as_of: date, fmt: str = "svg"
     figures as dots joined only where months follow each other (a gap where
     no figure was reported), the as-of date as a labelled line."""
     import matplotlib
-    from matplotlib.figure import Figure
-
     from matplotlib.dates import date2num
+    from matplotlib.figure import Figure
 
     actual, planned = traj
     if planned and planned[-1][0] < as_of:

@@ -29,6 +29,7 @@ from target_tracker.compute import (
 from target_tracker.dates import add_months, month_end, parse_month, previous_month_end
 from target_tracker.i18n import N_, _
 from target_tracker.ledger.model import STATUSES, Ledger, Target
+from target_tracker.output.labels import status_label
 from target_tracker.output.render import Column, Table
 from target_tracker.output.views import fmt_date, fmt_num, fmt_pct, progress_text, source_of
 from target_tracker.reports.numbering import long_date, month_title, numbered
@@ -49,24 +50,6 @@ LIGHTS: dict[str, tuple[str, ...]] = {
 }
 LIGHT_OF = {s: light for light, statuses in LIGHTS.items() for s in statuses}
 LIGHT_LABELS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green"), "grey": N_("grey")}
-#: Status words as people read them; the codes stay English in JSON and CSV.
-STATUS_LABELS = {
-    "done": N_("done"),
-    "on-track": N_("on track"),
-    "at-risk": N_("at risk"),
-    "behind": N_("behind"),
-    "overdue": N_("overdue"),
-    "met": N_("met"),
-    "missed": N_("missed"),
-    "not-started": N_("not started"),
-    "no-data": N_("no data"),
-    "paused": N_("paused"),
-    "cancelled": N_("cancelled"),
-}
-
-
-def status_label(code: str | None) -> str:
-    return "" if not code else _(STATUS_LABELS.get(code, code))
 
 
 def light_label(light: str | None) -> str:
@@ -475,11 +458,11 @@ def _pp(v: float | None) -> str:
 
 
 def _status_col(key: str = "status", header: str | None = None) -> Column:
-    return Column(key, header or _("status"), text=status_label, colored=True)
+    return Column(key, header or N_("status"), text=status_label, colored=True)
 
 
 def _title_col() -> Column:
-    return Column("title", _("target"))
+    return Column("title", N_("target"))
 
 
 def title_cell(row: TargetStatus | Target) -> dict[str, Any]:
@@ -509,9 +492,9 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
         lights.append({"light": light, "label": _(LIGHT_LABELS[light]), "statuses": detail, "now": now,
                        "before": was, "change": f"{now - was:+d}"})  # fmt: skip
     counts = Table(
-        [Column("light", _("status light"), text=light_label, colored=True), Column("statuses", _("of which")),
-         Column("now", _("now"), "right"), Column("before", _("last month"), "right"),
-         Column("change", _("change"), "right")],
+        [Column("light", N_("status light"), text=light_label, colored=True), Column("statuses", N_("of which")),
+         Column("now", N_("now"), "right"), Column("before", N_("last month"), "right"),
+         Column("change", N_("change"), "right")],
         [(None, lights)],
     )  # fmt: skip
     head = [
@@ -535,7 +518,7 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
     tables = [counts]
     if rep.changes:
         tables.append(Table(
-            [_title_col(), _status_col("before", _("last month")), _status_col("status", _("now"))],
+            [_title_col(), _status_col("before", N_("last month")), _status_col("status", N_("now"))],
             [(None, [title_cell(c.row) | {"depth": 0, "before": c.before, "status": c.row.status}
                      for c in rep.changes])],
             title=_("Status changes"),
@@ -552,10 +535,10 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
                 "done": f"{fmt_pct(a.row.ratio)} / {fmt_pct(a.row.expected)}",
                 "projected": _projection(a), "due": a.row.due, "note": a.note} for a in rep.attention]  # fmt: skip
         table = Table(
-            [_title_col(), Column("owner", _("owner")), _status_col(),
-             Column("done", _("done / expected"), "right"), Column("projected", _("projected")),
-             Column("due", _("due"), text=fmt_date),
-             Column("note", _("latest note"))],
+            [_title_col(), Column("owner", N_("owner")), _status_col(),
+             Column("done", N_("done / expected"), "right"), Column("projected", N_("projected")),
+             Column("due", N_("due"), text=fmt_date),
+             Column("note", N_("latest note"))],
             [(None, rows)],
         )  # fmt: skip
         charts = [Chart("trajectory", rep.ledger.targets[tid].title, tid) for tid in rep.trajectories]
@@ -568,8 +551,8 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
         rows = [title_cell(u.target) | {"date": u.date, "what": u.what, "note": u.note, "source": u.source}
                 for u in rep.updates]  # fmt: skip
         table = Table(
-            [Column("date", _("date"), text=fmt_date), _title_col(), Column("what", _("figure or stage")),
-             Column("note", _("note")), Column("source", _("source"))],
+            [Column("date", N_("date"), text=fmt_date), _title_col(), Column("what", N_("figure or stage")),
+             Column("note", N_("note")), Column("source", N_("source"))],
             [(None, rows)],
         )  # fmt: skip
         add("progress", _("This month's progress"), paragraphs=[
@@ -588,9 +571,9 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
                    "ratio": r.ratio, "status": r.status, "due": r.due} for r in area.rows]  # fmt: skip
         title = _("{area}: completion {completion}").format(area=area.name, completion=fmt_pct(area.completion))
         area_tables.append(Table(
-            [_title_col(), Column("owner", _("owner")), Column("progress", _("progress"), "right"),
-             Column("ratio", _("done"), "right", text=fmt_pct), _status_col(),
-             Column("due", _("due"), text=fmt_date)],
+            [_title_col(), Column("owner", N_("owner")), Column("progress", N_("progress"), "right"),
+             Column("ratio", N_("done"), "right", text=fmt_pct), _status_col(),
+             Column("due", N_("due"), text=fmt_date)],
             [(None, records)], title=numbered(2, k, title, parent=section),
         ))  # fmt: skip
     add("areas", _("By area"), tables=area_tables)
@@ -601,8 +584,8 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
         rows = [title_cell(u.target) | {"date": u.date, "what": u.what, "status": u.status} for u in rep.coming_up]
         add("coming_up", _("Coming up next month"),
             paragraphs=[_("Due dates and planned stages to {date}.").format(date=long_date(until))],
-            tables=[Table([Column("date", _("date"), text=fmt_date), _title_col(), Column("what", _("what")),
-                           _status_col("status", _("status now"))], [(None, rows)])])  # fmt: skip
+            tables=[Table([Column("date", N_("date"), text=fmt_date), _title_col(), Column("what", N_("what")),
+                           _status_col("status", N_("status now"))], [(None, rows)])])  # fmt: skip
     else:
         add("coming_up", _("Coming up next month"),
             paragraphs=[_("Nothing is due or planned to {date}.").format(date=long_date(until))])  # fmt: skip
@@ -614,9 +597,9 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
                 "days": (rep.as_of - r.updated).days if r.updated else None} for r in rep.stale]  # fmt: skip
         add("stale", _("Stale figures"),
             paragraphs=[_("No new figure for more than {days} days:").format(days=stale_after)],
-            tables=[Table([_title_col(), Column("owner", _("owner")),
-                           Column("updated", _("last figure"), text=fmt_date),
-                           Column("days", _("days old"), "right")], [(None, rows)])])  # fmt: skip
+            tables=[Table([_title_col(), Column("owner", N_("owner")),
+                           Column("updated", N_("last figure"), text=fmt_date),
+                           Column("days", N_("days old"), "right")], [(None, rows)])])  # fmt: skip
     else:
         add("stale", _("Stale figures"),
             paragraphs=[_("Every figure is at most {days} days old.").format(days=stale_after)])  # fmt: skip
@@ -626,9 +609,9 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
         rows = [title_cell(v.target) | {"date": v.date, "what": v.what, "recorded": v.recorded, "note": v.note,
                                         "source": v.source} for v in rep.revisions]  # fmt: skip
         add("revisions", _("Late and revised figures"), tables=[Table(
-            [Column("date", _("figure dated"), text=fmt_date), _title_col(), Column("what", _("change")),
-             Column("recorded", _("recorded"), text=fmt_date), Column("note", _("note")),
-             Column("source", _("source"))], [(None, rows)])])  # fmt: skip
+            [Column("date", N_("figure dated"), text=fmt_date), _title_col(), Column("what", N_("change")),
+             Column("recorded", N_("recorded"), text=fmt_date), Column("note", N_("note")),
+             Column("source", N_("source"))], [(None, rows)])])  # fmt: skip
 
     # method and sources ------------------------------------------------------------
     add("method", _("Method and sources"), paragraphs=[method_text(rep), _("Documents cited:")],

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from target_tracker.i18n import _, language
-from target_tracker.output.render import Table
+from target_tracker.output.render import Table, header_text
 from target_tracker.reports.data import Block, MonthlyReport, color_of
 from target_tracker.reports.package import fixed_zip, xml_safe
 
@@ -215,7 +215,7 @@ def table_xml(t: Table) -> str:
 
     head = ["<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"]
     for c, w in zip(shown, widths, strict=True):
-        label = para(f"<w:r><w:rPr><w:b/></w:rPr>{_t(c.header)}</w:r>", c.align == "right")
+        label = para(f"<w:r><w:rPr><w:b/></w:rPr>{_t(header_text(c))}</w:r>", c.align == "right")
         head.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:shd w:val="clear" w:color="auto" '
                     f'w:fill="EDEFF1"/></w:tcPr>{label}</w:tc>')  # fmt: skip
     head.append("</w:tr>")

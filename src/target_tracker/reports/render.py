@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from target_tracker.i18n import _
-from target_tracker.output.render import Table, md_escape, render_csv
+from target_tracker.output.render import Table, header_text, md_escape, render_csv
 from target_tracker.reports.data import (
     WRAPPING,
     Block,
@@ -83,7 +83,7 @@ def to_markdown(rep: MonthlyReport, blocks: list[Block]) -> str:
 
 def _md_table(t: Table) -> str:
     shown = [c for c in t.columns if c.in_text]
-    head = "| " + " | ".join(md_escape(c.header) for c in shown) + " |"
+    head = "| " + " | ".join(md_escape(header_text(c)) for c in shown) + " |"
     rule = "|" + "|".join("---:" if c.align == "right" else "---" for c in shown) + "|"
     lines = [head, rule]
     for _label, rows in t.groups:
@@ -154,6 +154,8 @@ def _html_table(t: Table) -> dict[str, object]:
             rows.append(cells)
     return {
         "title": t.title,
-        "headers": [{"text": c.header, "cls": ("right " if c.align == "right" else "") + f"k-{c.key}"} for c in shown],
+        "headers": [
+            {"text": header_text(c), "cls": ("right " if c.align == "right" else "") + f"k-{c.key}"} for c in shown
+        ],
         "rows": rows,
     }

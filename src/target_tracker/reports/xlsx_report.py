@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 from target_tracker.compute import TargetStatus, children_of
 from target_tracker.i18n import _
 from target_tracker.ledger.model import Ledger
+from target_tracker.output.labels import status_label
 from target_tracker.output.render import display_width
 from target_tracker.output.views import progress_text, source_of
-from target_tracker.reports.data import MonthlyReport, color_of, status_label
+from target_tracker.reports.data import MonthlyReport, color_of
 from target_tracker.reports.package import fixed_zip, xml_safe
 
 if TYPE_CHECKING:
