@@ -84,7 +84,7 @@ def test_word_report_in_libreoffice(converted: dict[str, Path]) -> None:
     assert headings_at_page_foot(pdf, headings) == []
     # the header row repeats on the page where a table continues
     continued = [p for p in text.split("\f")[1:] if p.strip()]
-    assert all(re.search(r"^\s*(target|date)\s", p, re.M) or "Method and sources" in p for p in continued[:2])
+    assert all(re.search(r"^\s*(title|date)\s", p, re.M) or "Method and sources" in p for p in continued[:2])
 
 
 def test_excel_ledger_in_libreoffice(converted: dict[str, Path]) -> None:

@@ -49,7 +49,7 @@ def test_docx_reads_back_with_sections_tables_and_fonts(run, tmp_path: Path) -> 
     for t in tables:  # every data table repeats its header row on each page
         assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     attention = tables[2]
-    assert [c.text for c in attention.rows[0].cells] == ["target", "status", "done / expected", "projected", "due",
+    assert [c.text for c in attention.rows[0].cells] == ["title", "status", "done / expected", "projected", "due",
                                                          "latest note"]  # fmt: skip
     first = [c.text for c in attention.rows[1].cells]
     assert first[0] == "<script>alert(1)</script> xss" and first[1] == "overdue" and first[2] == "30.0% / 100.0%"
@@ -129,9 +129,9 @@ def test_xlsx_ledger_reads_back_with_types_formats_and_colours(run, tmp_path: Pa
     assert tasks["status"].value == "at-risk" and tasks["status"].fill.fgColor.rgb.endswith("FFEB9C")
     assert rows["xss"]["status"].fill.fgColor.rgb.endswith("FFC7CE")  # overdue: red
     assert rows["finish"]["status"].fill.fgColor.rgb.endswith("C6EFCE")  # done: green
-    assert tasks["target"].alignment.indent == 1 and rows["all"]["target"].alignment.indent == 0  # hierarchy
+    assert tasks["title"].alignment.indent == 1 and rows["all"]["title"].alignment.indent == 0  # hierarchy
     assert ws.row_dimensions[3].outlineLevel == 1  # and outline grouping under the rollup
-    formula = rows["formula"]["target"]
+    formula = rows["formula"]["title"]
     assert formula.value == '=HYPERLINK("http://x")' and formula.data_type == "s"  # text, never a formula
     assert ws.column_dimensions["B"].width >= 20  # titles get room (Chinese counts double)
     figures = wb["Figures this month"]

@@ -462,7 +462,7 @@ def _status_col(key: str = "status", header: str | None = None) -> Column:
 
 
 def _title_col() -> Column:
-    return Column("title", N_("target"))
+    return Column("title", N_("title"))
 
 
 def title_cell(row: TargetStatus | Target) -> dict[str, Any]:

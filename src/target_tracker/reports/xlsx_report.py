@@ -159,7 +159,7 @@ def targets_sheet(wb: Workbook, ledger: Ledger, rows: Iterable[TargetStatus], he
     """The ledger sheet: one row per target in display order."""
     st = _Styles()
     columns = [
-        ("id", _("id")), ("title", _("target")), ("area", _("area")), ("owner", _("owner")), ("kind", _("kind")),
+        ("id", _("id")), ("title", _("title")), ("area", _("area")), ("owner", _("owner")), ("kind", _("kind")),
         ("progress", _("progress")), ("unit", _("unit")), ("baseline", _("baseline")), ("target", _("goal")),
         ("current", _("current")), ("ratio", _("done")), ("expected", _("expected")), ("status", _("status")),
         ("start", _("start")), ("due", _("due")), ("updated", _("last figure")),
@@ -229,14 +229,14 @@ def report_workbook(rep: MonthlyReport) -> bytes:
     title = report_title(rep)
     targets_sheet(wb, rep.ledger, rep.rows, title, rep.before)
     figures = _Sheet(wb, _("Figures this month"), [
-        ("date", _("date")), ("id", _("id")), ("title", _("target")), ("what", _("figure or stage")),
+        ("date", _("date")), ("id", _("id")), ("title", _("title")), ("what", _("figure or stage")),
         ("change", _("change")), ("note", _("note")), ("source", _("source"))], title)  # fmt: skip
     for u in rep.updates:
         figures.add([u.date, u.target.id, _text(u.target.title), _text(u.what), u.change, _text(u.note),
                      _text(u.source)])  # fmt: skip
     figures.close()
     sources = _Sheet(wb, _("Sources"), [
-        ("id", _("id")), ("title", _("target")), ("document", _("document")), ("date", _("date")),
+        ("id", _("id")), ("title", _("title")), ("document", _("document")), ("date", _("date")),
         ("clause", _("clause")), ("url", _("link"))], title)  # fmt: skip
     for r in rep.rows:
         src = source_of(r.target, rep.ledger)
