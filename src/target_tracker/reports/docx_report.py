@@ -46,28 +46,9 @@ def text_width_mm() -> int:
 
 
 #: Relative column widths by key; others get 1.
-WIDTHS = {
-    "title": 3.1,
-    "owner": 1.7,
-    "note": 2.4,
-    "source": 2.0,
-    "what": 1.9,
-    "statuses": 2.2,
-    "light": 1.0,
-    "projected": 1.5,
-    "done": 1.9,
-    "progress": 1.6,
-    "date": 1.4,
-    "due": 1.4,
-    "updated": 1.4,
-    "recorded": 1.4,
-    "status": 1.3,
-    "before": 1.3,
-    "ratio": 1.0,
-    "days": 1.0,
-    "now": 0.8,
-    "change": 0.9,
-}
+WIDTHS = {"title": 3.0, "owner": 1.7, "note": 2.2, "source": 2.0, "what": 1.9, "statuses": 2.2, "light": 1.0,
+          "projected": 1.7, "done": 1.9, "progress": 1.6, "date": 1.6, "due": 1.6, "updated": 1.6,
+          "recorded": 1.6, "status": 1.45, "before": 1.45, "ratio": 1.0, "days": 1.0, "now": 0.8, "change": 0.9}
 #: Cells that must not wrap (short words, numbers, dates).
 NO_WRAP = ("status", "before", "ratio", "days", "date", "due", "updated", "recorded", "light", "now", "change")
 
@@ -270,7 +251,8 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
     for b in blocks:
         doc.add_heading(b.title, level=1)
         for p in b.paragraphs:
-            doc.add_paragraph(p)
+            para = doc.add_paragraph(p)
+            para.paragraph_format.keep_with_next = bool(b.tables)  # the sentence that introduces a table stays with it
         for x in b.bullets:
             doc.add_paragraph(x, style="List Bullet")
         tables = list(b.tables)
