@@ -247,7 +247,7 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     meta = doc.add_paragraph(report_meta(rep), style="Subtitle")
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    body = doc.element.body
+    placed: list[str] = []  # tables' XML, put in place after saving
     for b in blocks:
         doc.add_heading(b.title, level=1)
         for p in b.paragraphs:
@@ -257,7 +257,7 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
             doc.add_paragraph(x, style="List Bullet")
         tables = list(b.tables)
         if b.key == "headline" and tables:
-            _add_table(doc, body, tables.pop(0), parse_xml)
+            _add_table(doc, tables.pop(0), placed)
         for ch in b.charts:
             if ch.kind == "areas":
                 png = charts.areas_chart(rep.areas, ch.title, "png")
@@ -268,7 +268,7 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
                 pic.paragraph_format.line_spacing = 1.0
                 pic.add_run().add_picture(io.BytesIO(png), width=Mm(140))
         for t in tables:
-            _add_table(doc, body, t, parse_xml)
+            _add_table(doc, t, placed)
         trajectories = [ch for ch in b.charts if ch.kind == "trajectory"]
         if trajectories:
             grid = doc.add_table(rows=(len(trajectories) + 1) // 2, cols=2)
@@ -293,12 +293,39 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
     cp.language = "zh-CN" if language() == "zh" else "en"
     buf = io.BytesIO()
     doc.save(buf)
-    return fixed_zip(buf.getvalue(), rep.generated)
+    return fixed_zip(_put_tables(buf.getvalue(), placed), rep.generated)
 
 
-def _add_table(doc: Document, body: Any, t: Table, parse_xml: Any) -> None:
+def _add_table(doc: Document, t: Table, placed: list[str]) -> None:
+    """A table: its sub-heading now, and a marker paragraph that :func:`_put_tables`
+    replaces with the table's XML (parsing and moving a 10,000-row table into
+    python-docx's tree and serialising it again would cost seconds)."""
     if t.title:
         doc.add_heading(t.title, level=2)
-    tbl = parse_xml(table_xml(t))
-    body.insert(len(body) - 1, tbl)  # before the final sectPr
+    doc.add_paragraph(f"{_MARK}{len(placed)}{_MARK}")
+    placed.append(table_xml(t).replace(f' xmlns:w="{W_NS}"', "", 1))
     doc.add_paragraph().paragraph_format.space_after = 0  # Word needs a paragraph between tables
+
+
+_MARK = "@@target-tracker-table@@"
+
+
+def _put_tables(package: bytes, tables: list[str]) -> bytes:
+    """Replace each marker paragraph in word/document.xml with its table."""
+    import re
+    import zipfile
+
+    def table_for(m: re.Match[bytes]) -> bytes:
+        return tables[int(m.group(1))].encode("utf-8")
+
+    mark = re.escape(_MARK.encode())
+    # exactly the marker paragraph (no style, one run): ledger text never makes one
+    pattern = re.compile(rb"<w:p><w:r><w:t>" + mark + rb"(\d+)" + mark + rb"</w:t></w:r></w:p>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = pattern.sub(table_for, data)
+            dst.writestr(info, data)
+    return out.getvalue()
