@@ -46,9 +46,28 @@ def text_width_mm() -> int:
 
 
 #: Relative column widths by key; others get 1.
-WIDTHS = {"title": 3.0, "owner": 1.7, "note": 2.2, "source": 2.0, "what": 1.9, "statuses": 2.2, "light": 1.0,
-          "projected": 1.7, "done": 1.9, "progress": 1.6, "date": 1.6, "due": 1.6, "updated": 1.6,
-          "recorded": 1.6, "status": 1.45, "before": 1.45, "ratio": 1.0, "days": 1.0, "now": 0.8, "change": 0.9}
+WIDTHS = {
+    "title": 3.0,
+    "owner": 1.7,
+    "note": 2.2,
+    "source": 2.0,
+    "what": 1.9,
+    "statuses": 2.2,
+    "light": 1.0,
+    "projected": 1.7,
+    "done": 1.9,
+    "progress": 1.6,
+    "date": 1.6,
+    "due": 1.6,
+    "updated": 1.6,
+    "recorded": 1.6,
+    "status": 1.45,
+    "before": 1.45,
+    "ratio": 1.0,
+    "days": 1.0,
+    "now": 0.8,
+    "change": 0.9,
+}
 #: Cells that must not wrap (short words, numbers, dates).
 NO_WRAP = ("status", "before", "ratio", "days", "date", "due", "updated", "recorded", "light", "now", "change")
 

@@ -195,10 +195,22 @@ def targets_sheet(wb: Workbook, ledger: Ledger, rows: Iterable[TargetStatus], he
                   before: dict[str, TargetStatus] | None = None) -> _Sheet:  # fmt: skip
     """The ledger sheet: one row per target in display order."""
     columns = [
-        ("id", _("id")), ("title", _("title")), ("area", _("area")), ("owner", _("owner")), ("kind", _("kind")),
-        ("progress", _("progress")), ("unit", _("unit")), ("baseline", _("baseline")), ("target", _("goal")),
-        ("current", _("current")), ("ratio", _("done")), ("expected", _("expected")), ("status", _("status")),
-        ("start", _("start")), ("due", _("due")), ("updated", _("last figure")),
+        ("id", _("id")),
+        ("title", _("title")),
+        ("area", _("area")),
+        ("owner", _("owner")),
+        ("kind", _("kind")),
+        ("progress", _("progress")),
+        ("unit", _("unit")),
+        ("baseline", _("baseline")),
+        ("target", _("goal")),
+        ("current", _("current")),
+        ("ratio", _("done")),
+        ("expected", _("expected")),
+        ("status", _("status")),
+        ("start", _("start")),
+        ("due", _("due")),
+        ("updated", _("last figure")),
     ]  # each target's source is on the Sources sheet
     if before is not None:
         columns[13:13] = [("ratio_before", _("done last month")), ("status_before", _("status last month"))]
