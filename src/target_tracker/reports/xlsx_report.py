@@ -260,7 +260,9 @@ def _save(wb: Workbook, sheets: list[_Sheet], styles: _Styles, title: str, day: 
             if m:
                 sheet = sheets[int(m.group(1)) - 1]
                 rows = sheet.rows_xml(styles).encode("utf-8")
-                data = _SHEET_DATA.sub(lambda _m, rows=rows: rows, data, count=1)
+                match = _SHEET_DATA.search(data)
+                if match:
+                    data = data[: match.start()] + rows + data[match.end() :]
                 ref = f"A1:{get_column_letter(len(sheet.keys))}{len(sheet.rows) + 1}".encode()
                 data = _DIMENSION.sub(b'<dimension ref="' + ref + b'"/>', data, count=1)
             dst.writestr(info.filename, data)
