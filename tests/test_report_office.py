@@ -177,3 +177,12 @@ def test_bundled_ledger_report_renders(run, tmp_path: Path) -> None:  # type: ig
     result = run("report", "-f", ROOT / "targets.toml", "--month", "2021-10", "--format", "html", env=EPOCH)
     assert result.exit_code == 0, result.output
     assert "89 / 102 tasks" in result.stdout
+
+
+def test_status_out_csv_has_a_bom(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "status.csv"
+    assert run("status", "-f", LEDGER, "--as-of", "2024-02-29", "--out", out).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and "临武至连州高速公路" in data.decode("utf-8-sig")
+    screen = run("status", "-f", LEDGER, "--as-of", "2024-02-29", "--format", "csv")
+    assert not screen.stdout.startswith("\ufeff")
