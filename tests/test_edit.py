@@ -396,7 +396,7 @@ def test_packaged_example_is_the_repository_ledger() -> None:
 def test_apply_refuses_targets_written_as_dotted_keys() -> None:
     text = 'targets.a.title = "A"\ntargets.a.target = 3\n'
     with pytest.raises(EditError, match="edited by hand"):
-        apply(RecordObservation("a", day=__import__("datetime").date(2021, 1, 1), value_text="1"), text)
+        apply(RecordObservation("a", day=__import__("datetime").date(2021, 1, 1), value=1), text)
 
 
 OUT_OF_ORDER = """\

@@ -259,25 +259,32 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change 
 DateOption = Annotated[str | None, typer.Option("--date", help="Date of the figure: 2021-10-31 (default: today).")]
 
 
-def run_edit(ctx: typer.Context, ledger: Path | None, edit, dry_run: bool, confirm=None):  # type: ignore[no-untyped-def]
-    """Apply one Edit through the single write path; print the diff on --dry-run."""
-    from target_tracker.edits.operations import EditError, apply
-    from target_tracker.edits.transaction import commit_edit, file_holding
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Do it although the tracker would refuse: a date in the future or after the due date, a read-only file.",
+    ),
+]
+
+
+def run_edit(ctx: typer.Context, ledger: Path | None, edit, dry_run: bool, force: bool = False):  # type: ignore[no-untyped-def]
+    """Apply one Edit through the single write path; print the diff on --dry-run.
+
+    Returns the :class:`~target_tracker.edits.operations.Applied` edit."""
+    from target_tracker.edits.operations import EditError
+    from target_tracker.edits.transaction import edit_ledger
 
     main = ledger_path(ctx, ledger)
-
-    def transform_for(main_path: Path, main_text: str):  # type: ignore[no-untyped-def]
-        return file_holding(main_path, main_text, edit.target_id), lambda text: apply(edit, text)
-
     try:
-        change = commit_edit(main, transform_for, dry_run=dry_run, confirm=confirm, cache=cache_for(ctx))
+        result = edit_ledger(main, [edit], today=today(), force=force, dry_run=dry_run, cache=cache_for(ctx))
     except EditError as e:
         fail(str(e))
-    if change.ledger is not None:
-        refine_language(ctx, change.ledger.settings.lang)  # the effect is told in the ledger's language
+    refine_language(ctx, result.ledger.settings.lang)  # the effect is told in the ledger's language
     if dry_run:
-        show_dry_run(change)
-    return change
+        for change in result.changes:
+            show_dry_run(change)
+    return result
 
 
 def show_dry_run(change) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from target_tracker.cli import common
 from target_tracker.cli.common import (
     DateOption,
     DryRunOption,
+    ForceOption,
     LedgerOption,
     app,
     cache_for,
@@ -33,7 +34,7 @@ def update(
     note: Annotated[str | None, typer.Option("--note", help="What the figure is, e.g. 'Jan-Nov total'.")] = None,
     source: Annotated[str | None, typer.Option("--source", help="Where the figure was reported.")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace the figure already on that date.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Accept a date in the future or after the due date.")] = False,
+    force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record a figure (observation) for a quantity or maintain target.
@@ -44,32 +45,21 @@ def update(
       tracker update gba-vegetables-share 83 --date 2021-12 --note "full year"
       tracker update reform-tasks 96 --date 2021-11-30 --replace
     """
-    from target_tracker.edits.operations import EditError, RecordObservation, parse_number
+    from target_tracker.edits.operations import EditError, RecordObservation, parse_number, parse_text
 
     day = parse_day(on)
     try:
-        _number, value_text = parse_number(value)
+        number = parse_number(value)
+        note = None if note is None else parse_text(note, "--note")
+        source = None if source is None else parse_text(source, "--source")
     except EditError as e:
         fail(str(e))
-    if day > common.today() and not force:
-        fail(_("--date {date} is in the future; use --force if that is intended").format(date=day))
-    edit = RecordObservation(target_id, day=day, value_text=value_text, note=note, source=source, replace=replace)
-
-    def confirm(model):  # type: ignore[no-untyped-def]
-        t = model.targets[target_id]
-        if t.kind not in ("quantity", "maintain"):
-            hint = "tracker done ID STAGE" if t.kind == "milestones" else _("its children")
-            raise EditError(_("'{id}' is a {kind} target; it takes no figures (use {hint})").format(
-                id=target_id, kind=t.kind, hint=hint))  # fmt: skip
-        if t.due and day > t.due and not force:
-            raise EditError(_("--date {date} is after the due date {due}; use --force if that is intended").format(
-                date=day, due=t.due))  # fmt: skip
-
-    change = run_edit(ctx, ledger, edit, dry_run, confirm)
-    if not dry_run and change.ledger is not None:
+    edit = RecordObservation(target_id, day=day, value=number, note=note, source=source, replace=replace)
+    result = run_edit(ctx, ledger, edit, dry_run, force)
+    if result.written:
         from target_tracker.output.views import observation_effect
 
-        typer.echo(observation_effect(change.ledger, target_id, day, edit.replaced))
+        typer.echo(observation_effect(result.ledger, target_id, day, result.applied[0].found.get("replaced")))
 
 
 @app.command()
@@ -82,7 +72,7 @@ def done(
     ledger: LedgerOption = None,
     on: DateOption = None,
     replace: Annotated[bool, typer.Option("--replace", help="Change the date of a stage already done.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Accept a date in the future.")] = False,
+    force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Mark a stage of a milestones target done.
@@ -92,17 +82,19 @@ def done(
       tracker done linwu-lianzhou-expressway "Project approval" --date 2022-05-20
       tracker done beihu-airport-expansion 2
     """
-    from target_tracker.edits.operations import MarkStageDone
+    from target_tracker.edits.operations import EditError, MarkStageDone, parse_text
 
     day = parse_day(on)
-    if day > common.today() and not force:
-        fail(_("--date {date} is in the future; use --force if that is intended").format(date=day))
+    try:
+        stage = parse_text(stage, "STAGE")
+    except EditError as e:
+        fail(str(e))
     edit = MarkStageDone(target_id, stage=stage, day=day, replace=replace)
-    change = run_edit(ctx, ledger, edit, dry_run)
-    if not dry_run and change.ledger is not None:
+    result = run_edit(ctx, ledger, edit, dry_run, force)
+    if result.written:
         from target_tracker.output.views import stage_effect
 
-        typer.echo(stage_effect(change.ledger, target_id, edit.index, day))
+        typer.echo(stage_effect(result.ledger, target_id, result.applied[0].found["index"], day))
 
 
 @app.command(name="set")
@@ -114,6 +106,7 @@ def set_field(
     ],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
     ledger: LedgerOption = None,
+    force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Change one field of a target, validated like everything else.
@@ -124,17 +117,17 @@ def set_field(
       tracker set beihu-airport-expansion owner "Civil Aviation Office"
       tracker set five-opening-up-actions state paused
     """
-    from target_tracker.edits.operations import EditError, SetField, render_field
+    from target_tracker.edits.operations import EditError, SetField, field_value
 
     try:
-        rendered = render_field(field, value, lambda raw: parse_day(raw, field))
+        new_value = field_value(field, value, lambda raw: parse_day(raw, field))
     except EditError as e:
         fail(str(e))
-    change = run_edit(ctx, ledger, SetField(target_id, name=field, rendered=rendered), dry_run)
-    if not dry_run and change.ledger is not None:
+    result = run_edit(ctx, ledger, SetField(target_id, name=field, value=new_value), dry_run, force)
+    if result.written:
         from target_tracker.output.views import field_effect
 
-        typer.echo(field_effect(change.ledger, target_id, field, common.today()))
+        typer.echo(field_effect(result.ledger, target_id, field, common.today()))
 
 
 KindOption = Annotated[str | None, typer.Option("--kind", help="quantity, maintain, milestones or rollup (inferred).")]
@@ -168,6 +161,7 @@ def add(
     stage_planned: Annotated[
         list[str] | None, typer.Option("--stage-planned", help="Planned dates of the stages, in order (repeatable).")
     ] = None,
+    force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
     """Add a new target.
@@ -191,7 +185,13 @@ def add(
     main = ledger_path(ctx, ledger)
     try:
         change = add_target(
-            main, spec, lambda raw, what: parse_day(raw, what), common.today(), dry_run=dry_run, cache=cache_for(ctx)
+            main,
+            spec,
+            lambda raw, what: parse_day(raw, what),
+            common.today(),
+            dry_run=dry_run,
+            cache=cache_for(ctx),
+            force=force,
         )
     except EditError as e:
         fail(str(e))

@@ -7,20 +7,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from target_tracker.edits.operations import EditError, insert_target, new_target_block, newline_of, parse_number
-from target_tracker.edits.transaction import (
-    Change,
-    commit_edit,
-    file_holding,
-    ledger_files,
-    read_bytes_text,
-    target_ids,
+from target_tracker.edits.operations import (
+    EditError,
+    insert_target,
+    new_target_block,
+    newline_of,
+    parse_number,
+    parse_text,
+    printable,
 )
+from target_tracker.edits.transaction import Change, commit_edit, file_holding, ledger_files
 from target_tracker.i18n import _
 from target_tracker.ledger.load import ID_PATTERN, FileCache
 from target_tracker.ledger.model import KINDS
-from target_tracker.toml.scan import toml_string
+from target_tracker.toml.scan import target_ids, targets_with
+from target_tracker.toml.values import render
 
 MINIMAL = """\
 # Our public commitments, one [targets.ID] table each.
@@ -50,7 +53,7 @@ stale_after_days = 90    # flag targets with no figure for this long
 
 
 def minimal_ledger(title: str) -> str:
-    return MINIMAL.format(title=toml_string(title))
+    return MINIMAL.format(title=render(parse_text(title, "--title")))
 
 
 def example_ledger() -> str:
@@ -87,7 +90,9 @@ class NewTarget:
         if self.kind:
             if self.kind not in KINDS:
                 raise EditError(
-                    _("--kind: unknown kind '{kind}': use {kinds}").format(kind=self.kind, kinds=", ".join(KINDS))
+                    _("--kind: unknown kind '{kind}': use {kinds}").format(
+                        kind=printable(self.kind), kinds=", ".join(KINDS)
+                    )
                 )
             return self.kind
         if self.stages:
@@ -100,78 +105,82 @@ class NewTarget:
                           "or --kind rollup"))  # fmt: skip
 
 
-_STAGE = re.compile(r"^(?P<name>.*?)(?::(?P<weight>[0-9.]+))?(?:@(?P<date>[0-9A-Za-z -]+))?$")
+# NAME, then an optional ":WEIGHT" and "@DATE" at the end; the name is kept as typed.
+_STAGE = re.compile(r"(?P<name>.*?)(?::(?P<weight>[0-9.]+))?(?:@(?P<date>[0-9A-Za-z -]+))?", re.S | re.ASCII)
 
 
-def parse_stages(spec: NewTarget, day: Callable[[str, str], date]) -> list[list[tuple[str, str]]]:
+def parse_stages(spec: NewTarget, day: Callable[[str, str], date]) -> list[dict[str, Any]]:
     """--stage NAME[:WEIGHT][@DATE], with --stage-weight/--stage-planned lists."""
     if len(spec.stage_weights) > len(spec.stages) or len(spec.stage_planned) > len(spec.stages):
         raise EditError(_("--stage-weight and --stage-planned need one --stage each"))
     out = []
     for i, raw in enumerate(spec.stages):
-        m = _STAGE.match(raw.strip())
-        assert m is not None
-        name = (m.group("name") or "").strip()
-        if not name:
-            raise EditError(_("--stage '{stage}': the stage needs a name").format(stage=raw))
-        weight = m.group("weight") or (spec.stage_weights[i] if i < len(spec.stage_weights) else None)
-        planned = m.group("date") or (spec.stage_planned[i] if i < len(spec.stage_planned) else None)
-        pairs = [("name", toml_string(name))]
+        raw = parse_text(raw, "--stage")
+        m = _STAGE.fullmatch(raw)
+        name = m.group("name") if m else raw
+        if not name.strip():
+            raise EditError(_("--stage '{spec}': the stage needs a name").format(spec=printable(raw)))
+        weight = (m.group("weight") if m else None) or (spec.stage_weights[i] if i < len(spec.stage_weights) else None)
+        planned = (m.group("date") if m else None) or (spec.stage_planned[i] if i < len(spec.stage_planned) else None)
+        stage: dict[str, Any] = {"name": name}
         if weight is not None:
-            value, text = parse_number(weight, _("stage weight '{weight}'").format(weight=weight))
+            value = parse_number(weight, _("stage weight '{weight}'").format(weight=printable(weight)))
             if value <= 0:
-                raise EditError(_("--stage '{stage}': the weight must be above 0").format(stage=raw))
-            pairs.append(("weight", text))
+                raise EditError(_("--stage '{spec}': the weight must be above 0").format(spec=printable(raw)))
+            stage["weight"] = value
         if planned is not None:
-            pairs.append(("planned", day(planned.strip(), "--stage planned date").isoformat()))
-        out.append(pairs)
+            stage["planned"] = day(planned.strip(), "--stage planned date")
+        out.append(stage)
     return out
 
 
-def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], today: date) -> list[tuple[str, str]]:
-    """The new section's keys in the ledger's usual order, as TOML text."""
-    if not ID_PATTERN.match(spec.id):
-        raise EditError(_("id '{id}' must use only letters, digits, '-' and '_' (e.g. linwu-expressway)").format(
-            id=spec.id))  # fmt: skip
-    if not spec.title.strip():
+def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], today: date) -> list[tuple[str, Any]]:
+    """The new section's keys and values in the ledger's usual order."""
+    if not ID_PATTERN.fullmatch(spec.id):
+        raise EditError(
+            _("id '{id}' must use only letters, digits, '-' and '_' (e.g. linwu-expressway)").format(
+                id=printable(spec.id)
+            )
+        )
+    if not parse_text(spec.title, "--title").strip():
         raise EditError(_("--title is empty"))
 
-    def num(text: str | None, what: str) -> str | None:
-        return None if text is None else parse_number(text, what)[1]
+    def num(text: str | None, what: str) -> int | float | None:
+        return None if text is None else parse_number(text, what)
 
-    fields: list[tuple[str, str]] = [("title", toml_string(spec.title)), ("kind", toml_string(kind))]
+    fields: list[tuple[str, Any]] = [("title", spec.title), ("kind", kind)]
     for key, value in (("area", spec.area), ("owner", spec.owner), ("parent", spec.parent)):
         if value:
-            fields.append((key, toml_string(value)))
+            fields.append((key, parse_text(value, f"--{key}")))
     if spec.weight is not None:
-        fields.append(("weight", num(spec.weight, "--weight") or "1"))
+        fields.append(("weight", num(spec.weight, "--weight")))
     if kind in ("quantity", "maintain") and spec.unit:
-        fields.append(("unit", toml_string(spec.unit)))
+        fields.append(("unit", parse_text(spec.unit, "--unit")))
     if kind == "quantity":
         if spec.target is None:
             raise EditError(_("a quantity target needs --target N"))
-        fields.append(("baseline", num(spec.baseline, "--baseline") or "0"))
-        fields.append(("target", num(spec.target, "--target") or "0"))
+        fields.append(("baseline", num(spec.baseline, "--baseline") or 0))
+        fields.append(("target", num(spec.target, "--target")))
     if kind == "maintain":
         if spec.at_least is None and spec.at_most is None:
             raise EditError(_("a maintain target needs --at-least X or --at-most X"))
         if spec.at_least is not None:
-            fields.append(("at_least", num(spec.at_least, "--at-least") or "0"))
+            fields.append(("at_least", num(spec.at_least, "--at-least")))
         if spec.at_most is not None:
-            fields.append(("at_most", num(spec.at_most, "--at-most") or "0"))
+            fields.append(("at_most", num(spec.at_most, "--at-most")))
     if kind in ("quantity", "milestones"):
         if spec.due is None:
             raise EditError(_("a {kind} target needs --due DATE").format(kind=kind))
         start = day(spec.start, "--start") if spec.start else today
-        fields.append(("start", start.isoformat()))
-        fields.append(("due", day(spec.due, "--due").isoformat()))
+        fields.append(("start", start))
+        fields.append(("due", day(spec.due, "--due")))
     else:
         if spec.start:
-            fields.append(("start", day(spec.start, "--start").isoformat()))
+            fields.append(("start", day(spec.start, "--start")))
         if spec.due:
-            fields.append(("due", day(spec.due, "--due").isoformat()))
+            fields.append(("due", day(spec.due, "--due")))
     if spec.source:
-        fields.append(("source", toml_string(spec.source)))
+        fields.append(("source", parse_text(spec.source, "--source")))
     if kind == "milestones" and not spec.stages:
         raise EditError(_("a milestones target needs at least one --stage NAME"))
     return fields
@@ -180,17 +189,11 @@ def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], to
 def _neighbour(text: str, spec: NewTarget) -> str | None:
     """The target after which the new one goes: last of its parent's family,
     else the last of its area; None means the end of the file."""
-    patterns = []
-    if spec.parent:
-        patterns.append(r'^parent[ \t]*=[ \t]*"' + re.escape(spec.parent) + r'"')
-    if spec.area:
-        patterns.append(r'^area[ \t]*=[ \t]*"' + re.escape(spec.area) + r'"')
-    for pattern in patterns:
-        hits = list(re.finditer(pattern, text, re.M))
-        if hits:
-            ids_before = target_ids(text[: hits[-1].start()])
-            if ids_before:
-                return ids_before[-1]
+    for key, value in (("parent", spec.parent), ("area", spec.area)):
+        if value:
+            hits = targets_with(text, key, value)
+            if hits:
+                return hits[-1]
     if spec.parent and spec.parent in target_ids(text):
         return spec.parent
     return None
@@ -204,18 +207,23 @@ def add_target(
     *,
     dry_run: bool = False,
     cache: FileCache | None = None,
+    force: bool = False,
 ) -> Change:
     kind = spec.infer_kind()
     fields = build_fields(spec, kind, day, today)
     stages = parse_stages(spec, day) if kind == "milestones" else []
 
     def transform_for(main_path: Path, main_text: str):  # type: ignore[no-untyped-def]
+        from target_tracker.edits.transaction import read_bytes_text
+
         for f in ledger_files(main_path, main_text):
             text = main_text if f == main_path else read_bytes_text(f)[1]
             if spec.id in target_ids(text):
-                raise EditError(_("target '{id}' already exists in {file}; use 'tracker set' to change it").format(
-                    id=spec.id, file=f))  # fmt: skip
-
+                raise EditError(
+                    _("target '{id}' already exists in {file}; use 'tracker set' to change it").format(
+                        id=spec.id, file=f
+                    )
+                )
         path = main_path
         anchor = spec.parent or None
         if anchor:
@@ -230,4 +238,4 @@ def add_target(
 
         return path, transform
 
-    return commit_edit(main, transform_for, dry_run=dry_run, cache=cache)
+    return commit_edit(main, transform_for, dry_run=dry_run, cache=cache, force=force)

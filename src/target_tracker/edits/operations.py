@@ -1,9 +1,19 @@
 """Edits to one target's section, spliced into the file's text.
 
+An edit is a value (a frozen dataclass): applying it to a file's text
+returns the new text and the target's data as it must read afterwards,
+and never changes the edit, so the same edit can be retried on a newer
+version of the file.
+
 Each edit changes bytes only inside its target's ``[targets.ID]`` section
 (or, for a new target, inserts one block). Every splice is verified before
 anything is written: the section is parsed with tomllib before and after,
 and the data must equal the old data with exactly this change applied.
+Values are written by the one renderer, :func:`target_tracker.toml.values.render`.
+
+The domain rules of an edit ("this kind takes no figures", "a date after the
+due date needs force") are the edit's :meth:`Edit.check`, run by the write
+transaction on the ledger as it would be, so every caller gets them.
 """
 
 from __future__ import annotations
@@ -13,45 +23,82 @@ import copy
 import math
 import re
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from target_tracker.i18n import _, ngettext
+from target_tracker.i18n import _
+from target_tracker.ledger.model import Ledger
 from target_tracker.toml.scan import (
     ScanError,
     Section,
     array_elements,
     find_section,
     inline_items,
-    inline_table,
     line_end,
     skip_space,
-    toml_number,
-    toml_string,
 )
+from target_tracker.toml.values import INT_MAX, INT_MIN, RenderError, render
 
 
 class EditError(ValueError):
     """An edit that is refused; the message is for the planner."""
 
 
-_NUMBER = re.compile(r"^[+-]?(\d[\d_]*)(\.\d+)?([eE][+-]?\d+)?$")
+# -- what the user typed ----------------------------------------------------------------
+
+# ASCII digits only: Python's \d and float() accept "１.５" and "١.٥", TOML does not.
+_NUMBER = re.compile(r"[+-]?([0-9](?:_?[0-9])*)(\.[0-9](?:_?[0-9])*)?([eE][+-]?[0-9](?:_?[0-9])*)?", re.ASCII)
 
 
-def parse_number(text: str, what: str | None = None) -> tuple[float, str]:
-    """A finite number typed by the user -> (value, TOML text); ``what`` names it (default: value)."""
-    what = _("value") if what is None else what
+def parse_number(text: str, what: str = "value") -> int | float:
+    """A number typed by the user: an int when written without a point or
+    exponent (within TOML's 64 bits), else a finite float."""
     t = text.strip()
     if not t:
         raise EditError(_("{what} is empty: give a number, e.g. 95 or 6.178").format(what=what))
-    if not _NUMBER.match(t):
-        raise EditError(_("{what} '{text}' is not a number: give digits, e.g. 95 or 6.178 (no units or commas)").format(
-            what=what, text=text))  # fmt: skip
-    value = float(t.replace("_", ""))
-    if not math.isfinite(value):
-        raise EditError(_("{what} '{text}' is too large").format(what=what, text=text))
-    return value, toml_number(t)
+    m = _NUMBER.fullmatch(t)
+    if not m:
+        raise EditError(
+            _("{what} '{text}' is not a number: give digits 0-9, e.g. 95 or 6.178 (no units or commas)").format(
+                what=what, text=printable(text)
+            )
+        )
+    if m.group(2) is None and m.group(3) is None:
+        value = int(t.replace("_", ""))
+        if not INT_MIN <= value <= INT_MAX:
+            raise EditError(
+                _("{what} '{text}' is too large: whole numbers must lie within ±9223372036854775807").format(
+                    what=what, text=t
+                )
+            )
+        return value
+    f = float(t.replace("_", ""))
+    if not math.isfinite(f):
+        raise EditError(_("{what} '{text}' is too large").format(what=what, text=t))
+    return f
+
+
+def parse_text(text: str, what: str) -> str:
+    """Text typed by the user, refused if it cannot have come from a terminal:
+    bytes that are not UTF-8 (Python hands them over as lone surrogates) or NUL."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EditError(
+            _("{what}: the text has bytes that are not UTF-8; type it again in a UTF-8 terminal").format(what=what)
+        ) from None
+    if "\x00" in text:
+        raise EditError(_("{what}: the text holds a NUL character").format(what=what))
+    return text
+
+
+def printable(text: str) -> str:
+    """Text safe to quote in a one-line message (control characters escaped)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text.encode("utf-8", "replace").decode())
 
 
 def newline_of(text: str) -> str:
@@ -70,7 +117,7 @@ def _padded(text: str, spans: list[tuple[int, int]]) -> bool:
     """Do the neighbours write ``{ a = 1 }`` (padded) or ``{a = 1}``?"""
     if not spans:
         return True
-    s, _ = spans[-1]
+    s, _e = spans[-1]
     return text[s + 1 : s + 2] == " "
 
 
@@ -78,44 +125,106 @@ def _parse_value(text: str) -> Any:
     return tomllib.loads(f"x = {text}\n")["x"]
 
 
-@dataclass
+# -- edits as values ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spliced:
+    """What an edit makes of a file's text.
+
+    text: the whole new text; expected: the target's data as it must read
+    back (None when the edit removes the target); found: what the edit saw
+    on the way (e.g. ``{"replaced": 89}``); target_id: the id afterwards,
+    when the edit renames the target.
+    """
+
+    text: str
+    expected: dict[str, Any] | None
+    found: Mapping[str, Any] = field(default_factory=dict)
+    target_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A verified edit: the new text, the target's data before and after,
+    and what the edit found (``replaced`` value, stage ``index`` ...)."""
+
+    edit: Edit
+    text: str
+    before: dict[str, Any]
+    after: dict[str, Any] | None
+    found: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Edit:
-    """One change to one target. Subclasses splice text and say what the
-    target's data must look like afterwards."""
+    """One change to one target.
+
+    Subclasses implement :meth:`splice` (pure: text in, :class:`Spliced`
+    out) and may add domain rules in :meth:`check`.
+    """
 
     target_id: str
 
-    def splice(self, text: str, section: Section) -> str:
+    def splice(self, text: str, section: Section, data: dict[str, Any]) -> Spliced:
+        """The new text. ``data`` is a fresh copy of the target's data that
+        the edit may change and return as ``expected``."""
         raise NotImplementedError
 
-    def expect(self, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+    def check(self, ledger: Ledger, today: date, force: bool) -> None:
+        """Refuse (EditError) if the ledger as it would be breaks a rule of this edit."""
 
 
-def apply(edit: Edit, text: str) -> str:
-    """Apply ``edit`` to the file text and verify it; raise EditError if refused."""
+def apply(edit: Edit, text: str) -> Applied:
+    """Apply ``edit`` to the file text and verify it; raise EditError if refused.
+
+    Every check runs here, inside the error handling: whatever goes wrong
+    while locating, splicing or re-reading gives a one-line EditError.
+    """
     tid = edit.target_id
     try:
         section = find_section(text, tid)
     except ScanError as e:
-        raise EditError(_("cannot edit '{id}': {error}").format(id=tid, error=e)) from None
-    before = _section_data(text, section, tid)
-    new_text = edit.splice(text, section)
-    expected = copy.deepcopy(before)
-    edit.expect(expected)
+        raise EditError(_("cannot edit '{id}': {reason}").format(id=tid, reason=e)) from None
     try:
-        new_section = find_section(new_text, tid)
-        after = _section_data(new_text, new_section, tid)
-    except (ScanError, tomllib.TOMLDecodeError) as e:
+        before = _section_data(text, section, tid)
+        spliced = edit.splice(text, section, copy.deepcopy(before))
+        new_text = spliced.text
+        outside_kept = new_text.startswith(text[: section.start]) and new_text.endswith(text[section.end :])
+        if spliced.expected is None:
+            after = None
+            try:
+                find_section(new_text, tid)
+                ok = False
+            except ScanError:
+                ok = True
+        else:
+            new_id = spliced.target_id or tid
+            after = _section_data(new_text, find_section(new_text, new_id), new_id)
+            ok = after == spliced.expected
+    except EditError:
+        raise
+    except RenderError as e:
+        raise EditError(_("cannot edit '{id}': {reason}; the file is unchanged").format(id=tid, reason=e)) from None
+    except (ScanError, tomllib.TOMLDecodeError, KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         raise EditError(
-            _("cannot edit '{id}' safely ({error}); the file is unchanged").format(id=tid, error=e)
+            _("cannot edit '{id}' safely ({reason}); the file is unchanged").format(id=tid, reason=e)
         ) from None
-    outside_kept = new_text.startswith(text[: section.start]) and new_text.endswith(text[section.end :])
-    if after != expected or not outside_kept:
+    if not ok or not outside_kept:
         raise EditError(
             _("cannot edit '{id}' safely (the layout of its table is unusual); the file is unchanged").format(id=tid)
         )
-    return new_text
+    return Applied(edit, new_text, before, after, spliced.found)
+
+
+def apply_all(edits: list[Edit], text: str) -> tuple[str, list[Applied]]:
+    """Apply edits in order to one file's text; the text after the last, and each result."""
+    done = []
+    for edit in edits:
+        applied = apply(edit, text)
+        text = applied.text
+        done.append(applied)
+    return text, done
 
 
 def _section_data(text: str, section: Section, tid: str) -> dict[str, Any]:
@@ -131,83 +240,116 @@ def _insert_key(text: str, section: Section, line: str) -> str:
     return text[:at] + prefix + line + nl + text[at:]
 
 
+# -- rules -------------------------------------------------------------------------------
+
+
+def check_not_future(day: date, today: date, force: bool) -> None:
+    """A date after today needs ``force``."""
+    if day > today and not force:
+        raise EditError(_("--date {day} is in the future; use --force if that is intended").format(day=day))
+
+
+def _target(ledger: Ledger, tid: str):  # type: ignore[no-untyped-def]
+    t = ledger.targets.get(tid)
+    if t is None:  # pragma: no cover - the transaction found it in the file
+        raise EditError(_("no target '{id}' in {file}").format(id=tid, file=ledger.path))
+    return t
+
+
 # -- observations -----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecordObservation(Edit):
-    """Add a dated figure, or with ``replace`` change the one on that date."""
+    """Add a dated figure, or with ``replace`` change the one on that date.
+
+    A corrected figure keeps its note and source unless new ones are given.
+    """
 
     day: date = date.min
-    value_text: str = "0"
+    value: int | float = 0
     note: str | None = None
     source: str | None = None
     replace: bool = False
-    replaced: Any = field(default=None, init=False)  # the old value, when replaced
 
-    def element(self, padded: bool) -> str:
-        pairs = [("date", self.day.isoformat()), ("value", self.value_text)]
-        if self.note:
-            pairs.append(("note", toml_string(self.note)))
-        if self.source:
-            pairs.append(("source", toml_string(self.source)))
-        return inline_table(pairs, padded)
+    def element(self, note: str | None, source: str | None) -> dict[str, Any]:
+        elem: dict[str, Any] = {"date": self.day, "value": self.value}
+        if note:
+            elem["note"] = note
+        if source:
+            elem["source"] = source
+        return elem
 
-    def splice(self, text: str, section: Section) -> str:
+    def splice(self, text: str, section: Section, data: dict[str, Any]) -> Spliced:
+        tid = self.target_id
         nl = newline_of(text)
+        obs = data.get("observations")
+        if obs is not None and not isinstance(obs, list):
+            raise EditError(_("'{id}': observations is not a list").format(id=tid))
+        new = self.element(self.note, self.source)
         item = section.item("observations")
         if item is None:
-            block = f"observations = [{nl}  {self.element(True)},{nl}]"
-            return _insert_key(text, section, block)
-        if text[item.value_start] != "[":
-            raise EditError(_("'{id}': observations is not a list").format(id=self.target_id))
+            data["observations"] = [new]
+            block = f"observations = [{nl}  {render(new)},{nl}]"
+            return Spliced(_insert_key(text, section, block), data)
+        assert obs is not None
         spans, close = array_elements(text, item.value_start)
-        for s, e in spans:
-            old = _parse_value(text[s:e])
+        for k, old in enumerate(obs):
             if isinstance(old, dict) and old.get("date") == self.day:
                 if not self.replace:
                     raise EditError(
-                        _("'{id}' already has a figure dated {date} ({value}); use --replace to change it").format(
-                            id=self.target_id, date=self.day, value=old.get("value")
+                        _("'{id}' already has a figure dated {day} ({value}); use --replace to change it").format(
+                            id=tid, day=self.day, value=old.get("value")
                         )
                     )
-                self.replaced = old.get("value")
-                # a corrected figure keeps its note and source unless new ones are given
-                self.note = self.note or old.get("note")
-                self.source = self.source or old.get("source")
-                return text[:s] + self.element(_padded(text, spans)) + text[e:]
-        elem = self.element(_padded(text, spans))
-        multiline = "\n" in text[item.value_start : close]
-        if not spans:
-            if multiline:
-                at = line_end(text, item.value_start)
-                return text[:at] + f"  {elem},{nl}" + text[at:]
-            return text[: item.value_start] + f"[{nl}  {elem},{nl}]" + text[close + 1 :]
-        last_s, last_e = spans[-1]
-        after = skip_space(text, last_e, newlines=False)
-        has_comma = after < len(text) and text[after] == ","
-        if not multiline:
-            return text[:last_e] + f", {elem}" + text[last_e:]
-        indent = _indent_of(text, last_s)
-        if "\n" not in text[last_e:close]:  # "]" on the last element's line
-            at = after + 1 if has_comma else last_e
-            return text[:at] + ("" if has_comma else ",") + f"{nl}{indent}{elem},{nl}" + text[at:]
-        comma = "" if has_comma else ","
-        at = line_end(text, last_e)
-        return text[:last_e] + comma + text[last_e:at] + f"{indent}{elem},{nl}" + text[at:]
-
-    def expect(self, data: dict[str, Any]) -> None:
-        new: dict[str, Any] = {"date": self.day, "value": _parse_value(self.value_text)}
-        if self.note:
-            new["note"] = self.note
-        if self.source:
-            new["source"] = self.source
-        obs = data.setdefault("observations", [])
-        for i, o in enumerate(obs):
-            if o.get("date") == self.day:
-                obs[i] = new
-                return
+                new = self.element(self.note or old.get("note"), self.source or old.get("source"))
+                obs[k] = new
+                s, e = spans[k]
+                new_text = text[:s] + render(new, _padded(text, spans)) + text[e:]
+                return Spliced(new_text, data, {"replaced": old.get("value")})
         obs.append(new)
+        return Spliced(_append_element(text, item.value_start, spans, close, render(new, _padded(text, spans))), data)
+
+    def check(self, ledger: Ledger, today: date, force: bool) -> None:
+        check_figure(_target(ledger, self.target_id), self.day, today, force)
+
+
+def check_figure(t: Any, day: date, today: date, force: bool) -> None:
+    """A figure goes only to quantity and maintain targets; dates in the
+    future or after the due date need ``force``."""
+    if t.kind not in ("quantity", "maintain"):
+        hint = "tracker done ID STAGE" if t.kind == "milestones" else _("its children")
+        raise EditError(
+            _("'{id}' is a {kind} target; it takes no figures (use {hint})").format(id=t.id, kind=t.kind, hint=hint)
+        )
+    check_not_future(day, today, force)
+    if t.due and day > t.due and not force:
+        raise EditError(
+            _("--date {day} is after the due date {due}; use --force if that is intended").format(day=day, due=t.due)
+        )
+
+
+def _append_element(text: str, value_start: int, spans: list[tuple[int, int]], close: int, elem: str) -> str:
+    """Add ``elem`` at the end of the array at ``value_start``, in its layout."""
+    nl = newline_of(text)
+    multiline = "\n" in text[value_start:close]
+    if not spans:
+        if multiline:
+            at = line_end(text, value_start)
+            return text[:at] + f"  {elem},{nl}" + text[at:]
+        return text[:value_start] + f"[{nl}  {elem},{nl}]" + text[close + 1 :]
+    last_s, last_e = spans[-1]
+    after = skip_space(text, last_e, newlines=False)
+    has_comma = after < len(text) and text[after] == ","
+    if not multiline:
+        return text[:last_e] + f", {elem}" + text[last_e:]
+    indent = _indent_of(text, last_s)
+    if "\n" not in text[last_e:close]:  # "]" on the last element's line
+        at = after + 1 if has_comma else last_e
+        return text[:at] + ("" if has_comma else ",") + f"{nl}{indent}{elem},{nl}" + text[at:]
+    comma = "" if has_comma else ","
+    at = line_end(text, last_e)
+    return text[:last_e] + comma + text[last_e:at] + f"{indent}{elem},{nl}" + text[at:]
 
 
 # -- stages -------------------------------------------------------------------------
@@ -216,59 +358,67 @@ class RecordObservation(Edit):
 def stage_index(data: dict[str, Any], ref: str, tid: str) -> int:
     """A stage by number (1-based) or by name (case-insensitive)."""
     stages = data.get("stages", [])
-    names = [str(s.get("name", "")) for s in stages]
-    if ref.isdigit():
+    names = [str(s.get("name", "")) if isinstance(s, dict) else "" for s in stages]
+    if ref.isascii() and ref.isdigit():
         n = int(ref)
         if 1 <= n <= len(stages):
             return n - 1
-        message = "'{id}' has {count} stages; there is no stage {n}"
-        raise EditError(ngettext(message, message, len(stages)).format(id=tid, count=len(stages), n=n))
+        raise EditError(_("'{id}' has {count} stages; there is no stage {n}").format(id=tid, count=len(stages), n=n))
     matches = [i for i, name in enumerate(names) if name.casefold() == ref.casefold()]
     if not matches:
-        matches = [i for i, name in enumerate(names) if name.casefold().startswith(ref.casefold())]
+        matches = [i for i, name in enumerate(names) if ref and name.casefold().startswith(ref.casefold())]
     if len(matches) == 1:
         return matches[0]
-    listing = "; ".join(f"{i + 1}. {n}" for i, n in enumerate(names))
+    listing = "; ".join(f"{i + 1}. {printable(n)}" for i, n in enumerate(names))
     if not matches:
-        raise EditError(_("'{id}' has no stage '{stage}': {listing}").format(id=tid, stage=ref, listing=listing))
+        raise EditError(_("'{id}' has no stage '{ref}': {listing}").format(id=tid, ref=printable(ref), listing=listing))
     raise EditError(
-        _("'{stage}' matches several stages of '{id}': {listing}").format(stage=ref, id=tid, listing=listing)
+        _("'{ref}' matches several stages of '{id}': {listing}").format(ref=printable(ref), id=tid, listing=listing)
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class MarkStageDone(Edit):
+    """Mark a stage (by number or name) done on ``day``; ``found`` holds its
+    ``index`` and ``name``."""
+
     stage: str = ""
     day: date = date.min
     replace: bool = False
-    index: int = field(default=-1, init=False)
-    name: str = field(default="", init=False)
 
-    def splice(self, text: str, section: Section) -> str:
+    def splice(self, text: str, section: Section, data: dict[str, Any]) -> Spliced:
+        tid = self.target_id
         item = section.item("stages")
-        if item is None or text[item.value_start] != "[":
-            raise EditError(_("'{id}' has no stages list (is it a milestones target?)").format(id=self.target_id))
-        data = _section_data(text, section, self.target_id)
-        self.index = stage_index(data, self.stage, self.target_id)
-        self.name = data["stages"][self.index].get("name", "")
+        if item is None or text[item.value_start] != "[" or not isinstance(data.get("stages"), list):
+            raise EditError(_("'{id}' has no stages list (is it a milestones target?)").format(id=tid))
+        index = stage_index(data, self.stage, tid)
+        stage = data["stages"][index]
         spans, _close = array_elements(text, item.value_start)
-        s, _e = spans[self.index]
-        if text[s] != "{":
-            raise EditError(_("'{id}': stage {n} is not written as {{ name = ... }}").format(
-                id=self.target_id, n=self.index + 1))  # fmt: skip
-        items, _close = inline_items(text, s)
+        s, _e = spans[index]
+        if text[s] != "{" or not isinstance(stage, dict):
+            raise EditError(_("'{id}': stage {n} is not written as {{ name = ... }}").format(id=tid, n=index + 1))
+        name = str(stage.get("name", ""))
+        found = {"index": index, "name": name}
+        items, close = inline_items(text, s)
+        old = stage.get("done")
+        stage["done"] = self.day
+        day = render(self.day)
         for it in items:
             if it.key == ("done",):
-                old = _parse_value(text[it.value_start : it.value_end])
                 if not self.replace:
-                    message = _("stage '{stage}' of '{id}' is already done on {date}; use --replace to change the date")
-                    raise EditError(message.format(stage=self.name, id=self.target_id, date=old))
-                return text[: it.value_start] + self.day.isoformat() + text[it.value_end :]
+                    raise EditError(
+                        _("stage '{name}' of '{id}' is already done on {day}; use --replace to change the date").format(
+                            name=printable(name), id=tid, day=old
+                        )
+                    )
+                return Spliced(text[: it.value_start] + day + text[it.value_end :], data, found)
+        if not items:  # "{}": a stage with nothing in it yet
+            return Spliced(text[: s + 1] + f" done = {day} " + text[close:], data, found)
         last = items[-1].value_end
-        return text[:last] + f", done = {self.day.isoformat()}" + text[last:]
+        return Spliced(text[:last] + f", done = {day}" + text[last:], data, found)
 
-    def expect(self, data: dict[str, Any]) -> None:
-        data["stages"][self.index]["done"] = self.day
+    def check(self, ledger: Ledger, today: date, force: bool) -> None:
+        check_not_future(self.day, today, force)
 
 
 # -- fields -------------------------------------------------------------------------
@@ -282,47 +432,49 @@ SETTABLE = {
 }  # fmt: skip
 
 
-@dataclass
+@dataclass(frozen=True)
 class SetField(Edit):
-    name: str = ""
-    rendered: str = ""  # the value in TOML syntax
+    """Set one key of the target's own table to ``value`` (text, number or date)."""
 
-    def splice(self, text: str, section: Section) -> str:
+    name: str = ""
+    value: Any = None
+
+    def splice(self, text: str, section: Section, data: dict[str, Any]) -> Spliced:
+        data[self.name] = self.value
+        rendered = render(self.value)
         item = section.item(self.name)
         if item is None:
-            return _insert_key(text, section, f"{self.name} = {self.rendered}")
-        return text[: item.value_start] + self.rendered + text[item.value_end :]
-
-    def expect(self, data: dict[str, Any]) -> None:
-        data[self.name] = _parse_value(self.rendered)
+            return Spliced(_insert_key(text, section, f"{self.name} = {rendered}"), data)
+        return Spliced(text[: item.value_start] + rendered + text[item.value_end :], data)
 
 
-def render_field(name: str, raw: str, parse_day: Any) -> str:
-    """Turn what the user typed for FIELD into TOML, or refuse."""
+def field_value(name: str, raw: str, parse_day: Callable[[str], date]) -> Any:
+    """What the user typed for FIELD, as the value to store, or refuse."""
+    from target_tracker.suggest import did_you_mean
+
     kind = SETTABLE.get(name)
     if kind is None:
-        import difflib
-
-        hint = difflib.get_close_matches(name, list(SETTABLE), n=1)
-        tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
-        raise EditError(_("cannot set '{field}'{tip}; fields: {fields}").format(
-            field=name, tip=tip, fields=", ".join(SETTABLE)))  # fmt: skip
+        raise EditError(
+            _("cannot set '{name}'{tip}; fields: {fields}").format(
+                name=printable(name), tip=did_you_mean(name, SETTABLE), fields=", ".join(SETTABLE)
+            )
+        )
     if kind == "number":
-        return parse_number(raw, name)[1]
+        return parse_number(raw, name)
     if kind == "date":
-        return parse_day(raw).isoformat()  # type: ignore[no-any-return]
-    return toml_string(raw)
+        return parse_day(raw)
+    return parse_text(raw, name)
 
 
 # -- new targets ----------------------------------------------------------------------
 
 
-def new_target_block(tid: str, fields: list[tuple[str, str]], stages: list[list[tuple[str, str]]], nl: str) -> str:
+def new_target_block(tid: str, fields: list[tuple[str, Any]], stages: list[dict[str, Any]], nl: str) -> str:
     """A new ``[targets.ID]`` section in the ledger's usual layout."""
-    lines = [f"[targets.{tid}]"] + [f"{k} = {v}" for k, v in fields]
+    lines = [f"[targets.{tid}]"] + [f"{k} = {render(v)}" for k, v in fields]
     if stages:
         lines.append("stages = [")
-        lines += [f"  {inline_table(s)}," for s in stages]
+        lines += [f"  {render(s)}," for s in stages]
         lines.append("]")
     return nl.join(lines) + nl
 
@@ -348,26 +500,32 @@ def insert_target(text: str, tid: str, block: str, after: str | None) -> str:
             and section.end <= at + len(inserted)
             and _section_data(new_text, section, tid) == tomllib.loads(block)["targets"][tid]
         )
-    except (ScanError, tomllib.TOMLDecodeError):
+    except (ScanError, tomllib.TOMLDecodeError, KeyError):
         ok = False
     if not ok:
         raise EditError(_("cannot add '{id}' safely; the file is unchanged").format(id=tid))
-
     return new_text
 
 
 __all__ = [
     "SETTABLE",
+    "Applied",
     "Edit",
     "EditError",
     "MarkStageDone",
     "RecordObservation",
     "SetField",
+    "Spliced",
     "apply",
+    "apply_all",
+    "check_figure",
+    "check_not_future",
+    "field_value",
     "insert_target",
     "new_target_block",
     "newline_of",
     "parse_number",
-    "render_field",
+    "parse_text",
+    "printable",
     "stage_index",
 ]

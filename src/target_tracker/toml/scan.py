@@ -1,18 +1,192 @@
-"""Byte-exact spans inside TOML text: sections, statements, array elements.
+"""Everything the package knows about TOML source text, in one string-aware scanner.
+
+- keys and line numbers: :func:`parse_key`, :class:`LineIndex` (key path ->
+  line, for problems reported with a line);
+- headers: :func:`headers`, :func:`target_ids`, :func:`targets_with`, none
+  fooled by a ``[targets.x]`` line inside a multi-line string;
+- byte-exact spans for edits: :func:`find_section` (a target's table and its
+  keys), :func:`array_elements`, :func:`inline_items`, :func:`value_end`.
 
 Edits splice new text into exactly these spans and leave every other byte
 alone. The scanner only has to find boundaries; whatever it produces is
 checked afterwards by parsing with tomllib (see :mod:`target_tracker.edits.operations`).
+Values are written by :func:`target_tracker.toml.values.render`.
 """
 
 from __future__ import annotations
 
-import json
+import bisect
 import re
 from dataclasses import dataclass
 
 from target_tracker.i18n import _
-from target_tracker.toml.lines import parse_key
+from target_tracker.ledger.model import KeyPath
+
+# -- keys ---------------------------------------------------------------------------
+
+_BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def parse_key(s: str, pos: int) -> tuple[list[str], int]:
+    """Parse a (dotted) key starting at ``pos``; return its parts and the end."""
+    parts: list[str] = []
+    n = len(s)
+    while True:
+        while pos < n and s[pos] in " \t":
+            pos += 1
+        if pos >= n:
+            break
+        c = s[pos]
+        if c == '"':
+            end = pos + 1
+            buf = []
+            while end < n and s[end] != '"':
+                if s[end] == "\\" and end + 1 < n:
+                    buf.append(s[end + 1])
+                    end += 2
+                    continue
+                buf.append(s[end])
+                end += 1
+            parts.append("".join(buf))
+            pos = end + 1
+        elif c == "'":
+            end = s.find("'", pos + 1)
+            end = n if end < 0 else end
+            parts.append(s[pos + 1 : end])
+            pos = end + 1
+        else:
+            start = pos
+            while pos < n and s[pos] in _BARE:
+                pos += 1
+            if pos == start:
+                break
+            parts.append(s[start:pos])
+        while pos < n and s[pos] in " \t":
+            pos += 1
+        if pos < n and s[pos] == ".":
+            pos += 1
+            continue
+        break
+    return parts, pos
+
+
+@dataclass
+class _Frame:
+    kind: str  # "[" or "{"
+    path: KeyPath | None  # None inside inline tables: their insides are opaque
+    count: int = 0
+    expecting: bool = True
+
+
+class LineIndex:
+    """Line numbers (1-based) of the keys, tables and array elements of a text."""
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[KeyPath, int] = {}
+        self._scan(text)
+
+    def line_of(self, path: KeyPath) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for n in range(len(path), 0, -1):
+            line = self.lines.get(path[:n])
+            if line is not None:
+                return line
+        return None
+
+    def _set(self, path: KeyPath, line: int) -> None:
+        self.lines.setdefault(path, line)
+
+    def _scan(self, text: str) -> None:
+        current: KeyPath = ()
+        aot_counts: dict[KeyPath, int] = {}
+        stack: list[_Frame] = []
+        in_string: str | None = None
+        for lineno, raw in enumerate(text.split("\n"), start=1):
+            line = raw.rstrip("\r")
+            pos = 0
+            if in_string:
+                end = line.find(in_string)
+                if end < 0:
+                    continue
+                pos = end + 3
+                in_string = None
+            elif not stack:
+                stripped = line.lstrip()
+                if not stripped or stripped[0] == "#":
+                    continue
+                if stripped[0] == "[":
+                    aot = stripped.startswith("[[")
+                    parts, _ = parse_key(stripped, 2 if aot else 1)
+                    path: KeyPath = tuple(parts)
+                    if aot:
+                        idx = aot_counts.get(path, 0)
+                        aot_counts[path] = idx + 1
+                        self._set(path, lineno)
+                        path = path + (idx,)
+                    current = path
+                    self._set(path, lineno)
+                    continue
+                offset = len(line) - len(stripped)
+                parts, pos = parse_key(line, offset)
+                if pos >= len(line) or line[pos] != "=" or not parts:
+                    continue
+                key_path = current + tuple(parts)
+                for n in range(len(current) + 1, len(key_path) + 1):
+                    self._set(key_path[:n], lineno)
+                pos += 1
+                stack.append(_Frame("=", key_path))
+            in_string = self._scan_value(line, pos, lineno, stack)
+            if stack and stack[0].kind == "=" and len(stack) == 1:
+                stack.clear()  # a one-line value ended with the line
+
+    def _scan_value(self, line: str, pos: int, lineno: int, stack: list[_Frame]) -> str | None:
+        n = len(line)
+        while pos < n:
+            c = line[pos]
+            if c in " \t":
+                pos += 1
+                continue
+            if c == "#":
+                break
+            top = stack[-1] if stack else None
+            if top is not None and top.kind == "[" and top.expecting and c not in ",]":
+                if top.path is not None:
+                    self._set(top.path + (top.count,), lineno)
+                top.count += 1
+                top.expecting = False
+            if c in "\"'":
+                triple = line.startswith(c * 3, pos)
+                if triple:
+                    end = line.find(c * 3, pos + 3)
+                    if end < 0:
+                        return c * 3
+                    pos = end + 3
+                    continue
+                pos += 1
+                while pos < n and line[pos] != c:
+                    pos += 2 if (c == '"' and line[pos] == "\\") else 1
+                pos += 1
+                continue
+            if c in "[{":
+                path: KeyPath | None = None
+                if top is not None and top.path is not None:
+                    if top.kind == "[":
+                        path = top.path + (top.count - 1,)
+                    elif top.kind == "=":
+                        path = top.path
+                stack.append(_Frame(c, path if c == "[" else None))
+            elif c in "]}":
+                if stack and stack[-1].kind != "=":
+                    stack.pop()
+                if len(stack) == 1 and stack[0].kind == "=":
+                    stack.clear()
+            elif c == "," and top is not None and top.kind == "[":
+                top.expecting = True
+            pos += 1
+        return None
+
+
+# -- spans ---------------------------------------------------------------------------
 
 
 class ScanError(ValueError):
@@ -165,6 +339,80 @@ class Section:
 
 _HEADER = re.compile(r"^[ \t]*\[(\[)?[ \t]*([^\]\n]*?)[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?$", re.M)
 
+# Strings and comments, so that a "[targets.x]" line inside a multi-line
+# string is not taken for a header. A closing delimiter may be followed by
+# up to two more quotes that belong to the string.
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""(?:""|")?'
+    r"|'''(?:[^']|'(?!''))*'''(?:''|')?"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*",
+    re.S,
+)
+
+
+def multiline_strings(text: str) -> list[tuple[int, int]]:
+    """Spans of the multi-line strings in ``text``: the only places where a
+    line can start inside a value and look like a header or a key."""
+    if '"""' not in text and "'''" not in text:
+        return []
+    return [m.span() for m in _TOKEN.finditer(text) if m.group().startswith(('"""', "'''"))]
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect.bisect_right(spans, (pos, pos)) - 1
+    return i >= 0 and spans[i][0] < pos < spans[i][1]
+
+
+@dataclass(frozen=True)
+class Header:
+    """A table header line: its offset, its key path, and whether it is ``[[...]]``."""
+
+    start: int
+    path: tuple[str, ...]
+    array: bool
+
+
+def headers(text: str) -> list[Header]:
+    """Every table header of the text, in order; none inside a string."""
+    spans = multiline_strings(text)
+    out = []
+    for m in _HEADER.finditer(text):
+        if spans and _inside(spans, m.start()):
+            continue
+        out.append(Header(m.start(), _header_path(m.group(2)), bool(m.group(1))))
+    return out
+
+
+def target_ids(text: str) -> list[str]:
+    """Ids of the ``[targets.ID]`` headers of a text, in order (with repeats)."""
+    return [h.path[1] for h in headers(text) if len(h.path) == 2 and h.path[0] == "targets" and not h.array]
+
+
+def targets_with(text: str, key: str, value: str) -> list[str]:
+    """Ids of the targets, in file order, that have a line ``key = "value"``
+    (compared after parsing the string, so any quoting matches)."""
+    import tomllib
+
+    pattern = re.compile(r"^[ \t]*" + re.escape(key) + r"""[ \t]*=[ \t]*("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""", re.M)
+    spans = multiline_strings(text)
+    heads = [h for h in headers(text) if len(h.path) >= 2 and h.path[0] == "targets" and not h.array]
+    starts = [h.start for h in heads]
+    found = []
+    for m in pattern.finditer(text):
+        if spans and _inside(spans, m.start()):
+            continue
+        try:
+            if tomllib.loads("v = " + m.group(1))["v"] != value:
+                continue
+        except tomllib.TOMLDecodeError:
+            continue
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0:
+            found.append(heads[i].path[1])
+    return found
+
 
 def _header_path(raw: str) -> tuple[str, ...]:
     return tuple(parse_key(raw, 0)[0])
@@ -172,12 +420,7 @@ def _header_path(raw: str) -> tuple[str, ...]:
 
 def target_header(text: str, tid: str) -> int:
     """Offset of the ``[targets.ID]`` header line; exactly one must exist."""
-    pattern = re.compile(
-        r"^[ \t]*\[[ \t]*targets[ \t]*\.[ \t]*(?:" + re.escape(tid) + r'|"' + re.escape(tid) + r'"|\''
-        + re.escape(tid) + r"')[ \t]*\][ \t]*(?:#[^\n]*)?\r?$",
-        re.M,
-    )  # fmt: skip
-    found = [m.start() for m in pattern.finditer(text)]
+    found = [h.start for h in headers(text) if h.path == ("targets", tid) and not h.array]
     if len(found) != 1:
         if not found:
             raise ScanError(
@@ -231,31 +474,3 @@ def line_end(text: str, pos: int) -> int:
     """Offset just past the end of the line holding ``pos`` (after '\\n')."""
     end = text.find("\n", pos)
     return len(text) if end < 0 else end + 1
-
-
-# -- writing values -------------------------------------------------------------
-
-
-def toml_string(s: str) -> str:
-    """A TOML basic string (JSON's escapes are a subset of TOML's)."""
-    return json.dumps(s, ensure_ascii=False)
-
-
-_INT = re.compile(r"^[+-]?\d+$")
-_FLOAT = re.compile(r"^[+-]?(\d+\.\d+|\d+(\.\d+)?[eE][+-]?\d+)$")
-
-
-def toml_number(text: str) -> str:
-    """The number as the user typed it, in TOML syntax (validated by caller)."""
-    t = text.strip().replace("_", "")
-    if _INT.match(t):
-        return str(int(t))
-    if _FLOAT.match(t):
-        return t.lstrip("+")
-    return repr(float(t))
-
-
-def inline_table(pairs: list[tuple[str, str]], padded: bool = True) -> str:
-    """``{ a = 1, b = "x" }`` from already-rendered values."""
-    body = ", ".join(f"{k} = {v}" for k, v in pairs)
-    return f"{{ {body} }}" if padded else f"{{{body}}}"
