@@ -41,8 +41,10 @@ NOTES = """## Where the time goes, and what was done about it
   collections walking them cost about 0.7 s of a 6.8 s load.
 - Typer is held below 0.29, which imports pydantic and builds a TypeAdapter per
   parameter on every command run (about 65 ms per command, measured with
-  `python -X importtime`). Text widths for Chinese come from `unicodedata`
-  (already loaded) rather than wcwidth, whose import costs about 10 ms; the
+  `python -X importtime`). Text widths come from wcwidth, as in tabulate's
+  styles, so every style lines text up alike; its import (about 10 ms, which
+  the floor program pays too, through tabulate) happens only for non-ASCII
+  text. The
   default text table is written directly rather than by tabulate (0.57 s for
   10,000 rows, and tabulate's import with its `importlib.metadata` call). dateutil,
   tomlkit, Jinja2 and matplotlib are imported only by the commands that use them.
