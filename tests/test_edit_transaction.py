@@ -147,15 +147,15 @@ def test_a_file_that_keeps_changing_while_read_gives_try_again(run, write_ledger
     full = path.read_bytes()
     half = full[: full.index(b"[targets.tasks]")]
     path.write_bytes(half)
-    real_read = transaction.read_ledger_bytes
+    real_read = transaction.read_ledger
 
     def read_while_saving(p: Path):  # type: ignore[no-untyped-def]
-        data, st = real_read(p)
+        got = real_read(p)
         with open(path, "ab") as f:  # the editor is still writing
             f.write(b"#")
-        return data, st
+        return got
 
-    monkeypatch.setattr(transaction, "read_ledger_bytes", read_while_saving)
+    monkeypatch.setattr(transaction, "read_ledger", read_while_saving)
     r = run("update", "tasks", "95", "--date", "2021-11-30", "-f", path)
     assert r.exit_code == 2
     assert "the ledger changed while reading, try again" in r.stderr

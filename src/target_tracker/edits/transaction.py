@@ -138,31 +138,32 @@ def _next_line(text: str, pos: int) -> int:
 # -- reading ---------------------------------------------------------------------
 
 
-def read_ledger_bytes(path: Path) -> tuple[bytes, os.stat_result]:
-    """A ledger file's bytes and the status of the very file read (one open)."""
-    try:
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            return f.read(), st
-    except FileNotFoundError:
-        raise EditError(_("{file}: no such ledger file (create one with 'tracker init')").format(file=path)) from None
-    except OSError as e:
-        raise EditError(_("{file}: cannot read: {reason}").format(file=path, reason=e.strerror or e)) from None
+def read_ledger(path: Path) -> tuple[bytes, str, os.stat_result]:
+    """A ledger file's bytes, text and status, through the loader's one
+    reader (:func:`target_tracker.ledger.load.read_file`), so an edit reads
+    exactly what ``tracker check`` reads. The status is taken before and
+    after: a file that changed while being read is reported as such."""
+    from target_tracker.ledger.load import read_file
 
-
-def decode(path: Path, data: bytes) -> str:
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise EditError(
-            _("{file}:{line}: not valid UTF-8; save the file as UTF-8").format(file=path, line=line)
-        ) from None
+        before = os.stat(path)
+    except OSError:
+        before = None
+    data, text, problem = read_file(path)
+    if problem is not None or data is None or text is None:
+        raise EditError(str(problem))
+    try:
+        after = os.stat(path)
+    except OSError:
+        after = None
+    if before is None or after is None or not _same_file_state(before, after):
+        raise EditError(_("{file}: the ledger changed while reading, try again").format(file=path))
+    return data, text, after
 
 
 def read_bytes_text(path: Path) -> tuple[bytes, str]:
-    data, _st = read_ledger_bytes(path)
-    return data, decode(path, data)
+    data, text, _st = read_ledger(path)
+    return data, text
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,8 @@ class Reader:
         real = path.resolve()
         snap = self.seen.get(real)
         if snap is None:
-            data, st = read_ledger_bytes(real)
-            snap = Snapshot(path, real, data, decode(path, data), st)
+            data, text, st = read_ledger(real)
+            snap = Snapshot(path, real, data, text, st)
             self.seen[real] = snap
         return snap
 
