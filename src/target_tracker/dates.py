@@ -83,10 +83,36 @@ _DEFAULT_B = datetime(2000, 1, 2)
 
 
 def add_months(d: date, months: int) -> date:
-    """Same day ``months`` later, clipped to the month's end (Jan 31 + 1 = Feb 28)."""
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    """Same day ``months`` later, clipped to the month's end (Jan 31 + 1 = Feb 28).
+
+    The one month stepper: dateutil's relativedelta."""
+    from dateutil.relativedelta import relativedelta
+
+    return d + relativedelta(months=months)  # type: ignore[no-any-return]
+
+
+def month_ends(first: date, last: date) -> list[date]:
+    """The last day of every month from ``first``'s to ``last``'s, in order."""
+    out = []
+    d = first.replace(day=1)
+    while d <= last:
+        out.append(month_end(d.year, d.month))
+        d = add_months(d, 1)
+    return out
+
+
+MAX_MONTHS = 600
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """``2021-01``, ``2021-03`` -> ``["2021-01", "2021-02", "2021-03"]`` (at most 600)."""
+    a, _end = parse_month(first)
+    b, _end = parse_month(last)
+    if b < a:
+        raise DateError(_("--to {last} is before --from {first}").format(last=last, first=first))
+    if (b.year - a.year) * 12 + b.month - a.month >= MAX_MONTHS:
+        raise DateError(_("at most {n} months at a time").format(n=MAX_MONTHS))
+    return [f"{d.year:04d}-{d.month:02d}" for d in month_ends(a, b)]
 
 
 def previous_month_end(d: date) -> date:

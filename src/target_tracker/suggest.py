@@ -18,4 +18,4 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` to append to a message, or ``""``."""
     hint = closest(word, choices)
-    return _(" (did you mean '{name}'?)").format(name=hint) if hint else ""
+    return _(" (did you mean '{hint}'?)").format(hint=hint) if hint else ""

@@ -153,7 +153,7 @@ def report(
       tracker report --from 2021-01 --to 2021-12 --out reports/{month}.html
       tracker report --from 2021-01 --to 2021-12 --format docx --out reports/
     """
-    from target_tracker.dates import DateError, last_complete_month, parse_month
+    from target_tracker.dates import DateError, last_complete_month, month_range, parse_month
 
     if month and from_:
         fail(_("give either --month or --from/--to, not both"))
@@ -173,8 +173,9 @@ def report(
         fail(str(e))
     model = load_checked(ctx, ledger_path(ctx, ledger))
     if area:
-        known = {t.area.casefold() for t in model.targets.values()}
-        missing = [a for a in area if a.casefold() not in known]
+        from target_tracker.selection import unknown_areas
+
+        missing = unknown_areas((t.area for t in model.targets.values()), area)
         if missing:
             fail(_("--area: no targets in {areas}").format(areas=", ".join(missing)))
     from target_tracker.reports.data import build_report
@@ -189,20 +190,3 @@ def report(
         target = output_path(out, m, kind, series)
         write_file(target, encode(data, kind, to_file=True))
         typer.echo(_("wrote {file}").format(file=target), err=True)
-
-
-def month_range(first: str, last: str) -> list[str]:
-    from target_tracker.dates import DateError, parse_month
-
-    a, _first_end = parse_month(first)
-    b, _last_end = parse_month(last)
-    if b < a:
-        raise DateError(_("--to {last} is before --from {first}").format(last=last, first=first))
-    months = []
-    y, m = a.year, a.month
-    while (y, m) <= (b.year, b.month):
-        months.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    if len(months) > 600:
-        raise DateError(_("at most {n} months at a time").format(n=600))
-    return months

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -27,8 +26,6 @@ from target_tracker.cli.common import (
 )  # fmt: skip
 from target_tracker.i18n import _, ngettext
 from target_tracker.ledger.model import STATUSES
-
-SORT_KEYS = ("ledger", "id", "due", "done", "gap", "status", "updated")
 
 
 @app.command()
@@ -62,6 +59,7 @@ def status(
     """
     from target_tracker.compute import evaluate
     from target_tracker.output.views import status_view
+    from target_tracker.selection import SelectionError, check_sort, check_statuses, select, sort_rows
 
     when = parse_as_of(as_of)
     if out is not None and fmt == "text":  # no --format: the file's extension says
@@ -71,33 +69,24 @@ def status(
             fail(_("--format xlsx writes a file: give --out FILE.xlsx"))
     else:
         check_format(fmt)
-    for s in status_ or []:
-        if s not in STATUSES:
-            fail(
-                _("--status: unknown status '{status}': use {statuses}").format(status=s, statuses=", ".join(STATUSES))
-            )
-    if sort not in SORT_KEYS:
-        fail(_("--sort: unknown key '{key}': use {keys}").format(key=sort, keys=", ".join(SORT_KEYS)))
+    try:
+        check_statuses(status_ or [])
+    except SelectionError as e:
+        fail(f"--status: {e}")
+    try:
+        check_sort(sort)
+    except SelectionError as e:
+        fail(f"--sort: {e}")
     model = load_checked(ctx, ledger_path(ctx, ledger))
     ev = evaluate(model, when)
-    rows = ev.rows
-    if area:
-        wanted = {a.casefold() for a in area}
-        rows = [r for r in rows if r.area.casefold() in wanted]
-        if not rows:
-            known = sorted({r.area for r in ev.rows})
-            fail(
-                _("--area: no targets in {wanted}; areas are: {areas}").format(
-                    wanted=", ".join(area), areas=", ".join(known)
-                )
+    if area and not select(ev.rows, areas=area):
+        known = sorted({r.area for r in ev.rows})
+        fail(
+            _("--area: no targets in {wanted}; areas are: {areas}").format(
+                wanted=", ".join(area), areas=", ".join(known)
             )
-    if owner:
-        wanted = {o.casefold() for o in owner}
-        rows = [r for r in rows if r.target.owner.casefold() in wanted]
-    if status_:
-        rows = [r for r in rows if r.status in status_]
-    if sort != "ledger":
-        rows = sorted(rows, key=_sort_key(sort))
+        )
+    rows = sort_rows(select(ev.rows, areas=area, owners=owner, statuses=status_), sort)
     if out is not None:
         _status_to_file(ev, rows, fmt, out, tree=sort == "ledger" and not status_)
         return
@@ -121,20 +110,6 @@ def _status_to_file(ev, rows, fmt: str, out: Path, tree: bool) -> None:  # type:
     typer.echo(_("wrote {file}").format(file=out), err=True)
 
 
-def _sort_key(key: str):  # type: ignore[no-untyped-def]
-    far = date.max
-    order = {s: i for i, s in enumerate(("overdue", "behind", "missed", "at-risk", "no-data", "on-track",
-                                          "met", "not-started", "done", "paused", "cancelled"))}  # fmt: skip
-    return {
-        "id": lambda r: r.target.id,
-        "due": lambda r: (r.area, r.due or far),
-        "done": lambda r: (r.area, r.ratio if r.ratio is not None else -1.0),
-        "gap": lambda r: (r.area, -(r.gap if r.gap is not None else -9.0)),
-        "status": lambda r: (r.area, order.get(r.status, 99)),
-        "updated": lambda r: (r.area, r.updated or date.min),
-    }[key]
-
-
 @app.command()
 def show(
     ctx: typer.Context,
@@ -151,8 +126,6 @@ def show(
       tracker show reform-tasks
       tracker show linwu-lianzhou-expressway --as-of 2021-10
     """
-    import difflib
-
     from target_tracker.compute import evaluate
     from target_tracker.output.views import show_view
 
@@ -160,9 +133,13 @@ def show(
     check_format(fmt)
     model = load_checked(ctx, ledger_path(ctx, ledger))
     if target_id not in model.targets:
-        hint = difflib.get_close_matches(target_id, list(model.targets), n=1)
-        tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
-        fail(_("no target '{id}' in {file}{tip}").format(id=target_id, file=model.path, tip=tip))
+        from target_tracker.suggest import did_you_mean
+
+        fail(
+            _("no target '{id}' in {file}{tip}").format(
+                id=target_id, file=model.path, tip=did_you_mean(target_id, model.targets)
+            )
+        )
     emit(show_view(evaluate(model, when), target_id), fmt)
 
 

@@ -373,15 +373,10 @@ class _Builder:
     def unknown_keys(self, table: dict[str, Any], known: tuple[str, ...], path: KeyPath) -> None:
         for key in table:
             if key not in known:
-                import difflib  # only when there is a typo to suggest for
+                from target_tracker.suggest import did_you_mean  # only when there is a typo to suggest for
 
-                hint = difflib.get_close_matches(key, known, n=1)
                 where = _(" in [{table}]").format(table=".".join(map(str, path))) if path else ""
-                suggestion = (
-                    _(" (did you mean '{hint}'?)").format(hint=hint[0])
-                    if hint
-                    else _(" (known keys: {keys})").format(keys=", ".join(known))
-                )
+                suggestion = did_you_mean(key, known) or _(" (known keys: {keys})").format(keys=", ".join(known))
                 self.warning(path + (key,), _("unknown key '{key}'{where}{suggestion}").format(
                     key=key, where=where, suggestion=suggestion))  # fmt: skip
 
@@ -520,10 +515,9 @@ class _Builder:
                 return None
         if kind not in KINDS:
             if kind is not None:
-                import difflib
+                from target_tracker.suggest import did_you_mean
 
-                hint = difflib.get_close_matches(kind, KINDS, n=1)
-                tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
+                tip = did_you_mean(str(kind), KINDS)
                 self.error(path + ("kind",), _("unknown kind '{kind}'{tip}: use {kinds}").format(
                     kind=kind, tip=tip, kinds=", ".join(KINDS)))  # fmt: skip
             return None

@@ -33,9 +33,8 @@ from target_tracker.output.labels import status_label
 from target_tracker.output.render import Column, Table
 from target_tracker.output.views import fmt_date, fmt_num, fmt_pct, progress_text, source_of
 from target_tracker.reports.numbering import long_date, month_title, numbered
+from target_tracker.selection import direction, in_areas
 
-#: How good a status is, for "improved" / "worsened".
-RANK = {"done": 6, "met": 5, "on-track": 5, "at-risk": 3, "behind": 2, "overdue": 1, "missed": 1}
 #: What "needs attention" lists, worst first.
 ATTENTION = ("overdue", "missed", "behind", "at-risk")
 #: Actual-vs-planned charts shown (only in "needs attention").
@@ -181,10 +180,7 @@ class MonthlyReport:
 
 
 def _filter(rows: list[TargetStatus], areas: list[str] | None) -> list[TargetStatus]:
-    if not areas:
-        return rows
-    wanted = {a.casefold() for a in areas}
-    return [r for r in rows if r.area.casefold() in wanted]
+    return in_areas(rows, areas)
 
 
 def _counts(rows: list[TargetStatus]) -> dict[str, int]:
@@ -195,10 +191,7 @@ def _counts(rows: list[TargetStatus]) -> dict[str, int]:
 
 
 def _direction(before: str, after: str) -> str:
-    a, b = RANK.get(before), RANK.get(after)
-    if a is None or b is None or a == b:
-        return "changed"
-    return "improved" if b > a else "worsened"
+    return direction(before, after)
 
 
 def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: date) -> list[Update]:

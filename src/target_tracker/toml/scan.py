@@ -116,7 +116,7 @@ class LineIndex:
                     continue
                 if stripped[0] == "[":
                     aot = stripped.startswith("[[")
-                    parts, _ = parse_key(stripped, 2 if aot else 1)
+                    parts, _end = parse_key(stripped, 2 if aot else 1)
                     path: KeyPath = tuple(parts)
                     if aot:
                         idx = aot_counts.get(path, 0)
