@@ -284,7 +284,7 @@ def test_non_ascii_digits_are_not_a_number(run, write_ledger, bad: str) -> None:
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("big", [str(2**63), str(-(2**63) - 1), "1" + "0" * 30])
+@pytest.mark.parametrize("big", [str(2**63), str(-(2**63) - 1), "1" + "0" * 30, "9" * 5000])
 def test_integers_beyond_64_bits_are_refused(run, write_ledger, big: str) -> None:  # type: ignore[no-untyped-def]
     path = write_ledger()
     before = path.read_bytes()

@@ -84,8 +84,10 @@ EXIT_USAGE = 2  # bad input: missing or broken ledger, bad option value, refused
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """One line on stderr and a non-zero exit; never a traceback."""
-    typer.echo(f"tracker: {message}", err=True)
+    """One line on stderr and a non-zero exit; never a traceback. Line breaks
+    in what the user typed (quoted in the message) are shown escaped."""
+    one_line = message.replace("\r", "\\r").replace("\n", "\\n")
+    typer.echo(f"tracker: {one_line}", err=True)
     raise typer.Exit(code)
 
 

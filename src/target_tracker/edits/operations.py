@@ -66,7 +66,9 @@ def parse_number(text: str, what: str = "value") -> int | float:
             )
         )
     if m.group(2) is None and m.group(3) is None:
-        value = int(t.replace("_", ""))
+        digits = t.replace("_", "")
+        # more than 19 digits cannot fit in 64 bits (and int() refuses 4,300)
+        value = int(digits) if len(digits.lstrip("+-")) <= 20 else INT_MAX + 1
         if not INT_MIN <= value <= INT_MAX:
             raise EditError(
                 _("{what} '{text}' is too large: whole numbers must lie within ±9223372036854775807").format(
@@ -471,11 +473,14 @@ def field_value(name: str, raw: str, parse_day: Callable[[str], date]) -> Any:
 
 def new_target_block(tid: str, fields: list[tuple[str, Any]], stages: list[dict[str, Any]], nl: str) -> str:
     """A new ``[targets.ID]`` section in the ledger's usual layout."""
-    lines = [f"[targets.{tid}]"] + [f"{k} = {render(v)}" for k, v in fields]
-    if stages:
-        lines.append("stages = [")
-        lines += [f"  {render(s)}," for s in stages]
-        lines.append("]")
+    try:
+        lines = [f"[targets.{tid}]"] + [f"{k} = {render(v)}" for k, v in fields]
+        if stages:
+            lines.append("stages = [")
+            lines += [f"  {render(s)}," for s in stages]
+            lines.append("]")
+    except RenderError as e:
+        raise EditError(_("cannot add '{id}': {reason}").format(id=tid, reason=e)) from None
     return nl.join(lines) + nl
 
 
