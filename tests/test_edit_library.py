@@ -132,3 +132,37 @@ def test_month_stepping() -> None:
         month_range("2022-02", "2021-11")
     with pytest.raises(DateError):
         month_range("1900-01", "2100-01")
+
+
+def test_the_edit_api_extends_to_removing_and_renaming() -> None:
+    """What other commands build on: an Edit whose Spliced says the target is
+    gone (expected=None) or has a new id (target_id=...), verified by apply()."""
+    from target_tracker.edits.operations import Edit, Spliced
+
+    @dataclasses.dataclass(frozen=True)
+    class Remove(Edit):
+        def splice(self, text, section, data):  # type: ignore[no-untyped-def]
+            return Spliced(text[: section.start] + text[section.end :], None)
+
+    @dataclasses.dataclass(frozen=True)
+    class Rename(Edit):
+        new_id: str = ""
+
+        def splice(self, text, section, data):  # type: ignore[no-untyped-def]
+            header_end = text.index("\n", section.start)
+            return Spliced(text[: section.start] + f"[targets.{self.new_id}]" + text[header_end:], data,
+                           target_id=self.new_id)  # fmt: skip
+
+    text = MINIMAL + MILESTONES
+    removed = apply(Remove("road"), text)
+    assert removed.after is None and "road" not in tomllib.loads(removed.text)["targets"]
+    renamed = apply(Rename("road", new_id="highway"), text)
+    assert tomllib.loads(renamed.text)["targets"]["highway"] == tomllib.loads(text)["targets"]["road"]
+
+    @dataclasses.dataclass(frozen=True)
+    class Sloppy(Edit):  # claims to remove but leaves the table: refused
+        def splice(self, text, section, data):  # type: ignore[no-untyped-def]
+            return Spliced(text, None)
+
+    with pytest.raises(EditError, match="safely"):
+        apply(Sloppy("road"), text)
