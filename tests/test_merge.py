@@ -391,7 +391,7 @@ from target_tracker.edits.operations import (  # noqa: E402
     new_target_block,
     newline_of,
 )
-from target_tracker.toml.scan import ScanError, find_section, toml_string  # noqa: E402
+from target_tracker.toml.scan import ScanError, find_section  # noqa: E402
 
 TIDS = ["roads", "schools", "bridge"]
 op = st.one_of(
@@ -410,15 +410,13 @@ def cli_like(text: str, ops: list[tuple]) -> str:  # type: ignore[type-arg]
     for kind, a, b, c in ops:
         try:
             if kind == "fig":
-                text = apply(
-                    RecordObservation(a, day=_date(2021, 2 + b, 1), value_text=str(10 * b + c), replace=True), text
-                )
+                text = apply(RecordObservation(a, day=_date(2021, 2 + b, 1), value=10 * b + c, replace=True), text).text
             elif kind == "done":
-                text = apply(MarkStageDone(a, stage=str(b), day=_date(2021, 4, c), replace=True), text)
+                text = apply(MarkStageDone(a, stage=str(b), day=_date(2021, 4, c), replace=True), text).text
             elif kind == "set":
-                text = apply(SetField(a, name=b, rendered=toml_string(f"{b} {c} 值")), text)
+                text = apply(SetField(a, name=b, value=f"{b} {c} 值"), text).text
             elif kind == "add":
-                fields = [("title", toml_string(f"{a} {c}")), ("kind", '"maintain"'), ("at_least", str(c + 1))]
+                fields = [("title", f"{a} {c}"), ("kind", "maintain"), ("at_least", c + 1)]
                 text = insert_target(text, a, new_target_block(a, fields, [], newline_of(text)), b)
             elif kind == "head":
                 old = 'title = "Office"' if a == "title" else "stale_after_days = 90"
