@@ -166,3 +166,44 @@ def test_the_edit_api_extends_to_removing_and_renaming() -> None:
 
     with pytest.raises(EditError, match="safely"):
         apply(Sloppy("road"), text)
+
+
+def test_one_transaction_over_two_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edits in the main file and an included one: both written; if one file
+    is saved by an editor just before the replace, the whole edit is redone
+    on the saved version, never half-applied."""
+
+    from target_tracker.edits import transaction
+
+    main = tmp_path / "targets.toml"
+    part = tmp_path / "roads.toml"
+    main.write_text(MINIMAL.replace('title = "Test ledger"', 'title = "T"\ninclude = ["roads.toml"]'), encoding="utf-8")
+    part.write_text(MILESTONES, encoding="utf-8")
+    edits = [RecordObservation("tasks", day=date(2021, 11, 30), value=95),
+             MarkStageDone("road", stage="1", day=date(2021, 6, 1))]  # fmt: skip
+    result = edit_ledger(main, edits, today=date(2021, 12, 1))
+    assert {c.path for c in result.changes} == {main, part}
+
+    real_prepare = transaction._prepare
+    saved = {"done": False}
+
+    def prepare_while_editor_saves(real, data, shown):  # type: ignore[no-untyped-def]
+        tmp = real_prepare(real, data, shown)
+        if not saved["done"] and real == part.resolve():
+            saved["done"] = True  # the editor saves roads.toml after main's temporary file is ready
+            part.write_text(part.read_text(encoding="utf-8").replace('title = "Road"', 'title = "Road (saved)"'),
+                            encoding="utf-8")  # fmt: skip
+        return tmp
+
+    monkeypatch.setattr(transaction, "_prepare", prepare_while_editor_saves)
+    edits = [RecordObservation("tasks", day=date(2021, 12, 31), value=99),
+             SetField("road", name="owner", value="Bureau")]  # fmt: skip
+    edit_ledger(main, edits, today=date(2022, 1, 1), force=True)
+    assert saved["done"]
+    figures = tomllib.loads(main.read_text(encoding="utf-8"))["targets"]["tasks"]["observations"]
+    assert [o["value"] for o in figures] == [89, 95, 99]  # once each
+    road = tomllib.loads(part.read_text(encoding="utf-8"))["targets"]["road"]
+    assert (
+        road["title"] == "Road (saved)" and road["owner"] == "Bureau" and road["stages"][0]["done"] == date(2021, 6, 1)
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["roads.toml", "targets.toml"]

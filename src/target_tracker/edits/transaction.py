@@ -420,7 +420,9 @@ def _replace_all(writes: Sequence[_Write]) -> None:
     for _shown, _real, _tmp, snap in writes:
         if snap is not None and not _unchanged(snap):
             raise _ChangedOnDisk
-    for shown, real, tmp, snap in writes:
+    # every file checked before any is replaced: an edit of several files is
+    # redone whole, never half-written
+    for _shown, real, _tmp, snap in writes:
         if snap is not None:
             try:
                 now = os.stat(real)
@@ -428,6 +430,7 @@ def _replace_all(writes: Sequence[_Write]) -> None:
                 raise _ChangedOnDisk from None
             if not _same_file_state(now, snap.stat):
                 raise _ChangedOnDisk
+    for shown, real, tmp, _snap in writes:
         try:
             os.replace(tmp, real)
         except OSError as e:
