@@ -265,7 +265,8 @@ ForceOption = Annotated[
     bool,
     typer.Option(
         "--force",
-        help="Do it although the tracker would refuse: a date in the future or after the due date, a read-only file.",
+        help="Do it although tracker would refuse: a read-only ledger file; for update and done, a date in the future "
+        "or after the due date.",
     ),
 ]
 
