@@ -67,3 +67,13 @@ def test_text_inside_multiline_strings_is_never_a_header(targets: list[tuple[str
         parts.append(f"[targets.{tid}]\nnotes = '''\n{body}\n'''\n")
     text = "\n".join(parts)
     assert target_ids(text) == list(tomllib.loads(text)["targets"])
+
+
+def test_includes_are_found_after_a_multiline_string_in_the_header(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from target_tracker.edits.transaction import ledger_files
+
+    (tmp_path / "part.toml").write_text('[targets.p]\ntitle = "P"\n', encoding="utf-8")
+    main = tmp_path / "targets.toml"
+    text = 'title = """\n[not a table]\n"""\ninclude = ["part.toml"]\n\n[targets.a]\ntitle = "A"\nnotes = "include"\n'
+    assert ledger_files(main, text) == [main, tmp_path / "part.toml"]
+    assert ledger_files(main, '[targets.a]\nnotes = "include = [1]"\n') == [main]

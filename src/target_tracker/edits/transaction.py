@@ -215,13 +215,27 @@ class Reader:
         return False
 
 
+_FIRST_TABLE = re.compile(r"^[ \t]*\[", re.M)
+
+
 def ledger_files(main: Path, main_text: str) -> list[Path]:
     """The main file and the files it includes, in load order."""
-    if "include" not in main_text:
+    # ``include`` is a top-level key, so it is written before the first table:
+    # only that part is parsed (when it parses on its own), not a 40 MB file
+    m = _FIRST_TABLE.search(main_text)
+    head = main_text[: m.start()] if m else main_text
+    if '"""' in head or "'''" in head:  # the "[" line may be inside a multi-line string
+        import tomllib
+
+        try:
+            tomllib.loads(head)
+        except tomllib.TOMLDecodeError:
+            head = main_text
+    if "include" not in head:
         return [main]
     from target_tracker.ledger.load import included_files
 
-    return [main, *included_files(main, main_text)]
+    return [main, *included_files(main, head)]
 
 
 def file_holding(main: Path, main_text: str, tid: str, read: Callable[[Path], str] | None = None) -> Path:
