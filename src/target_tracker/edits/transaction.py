@@ -253,13 +253,17 @@ def file_holding(main: Path, main_text: str, tid: str, read: Callable[[Path], st
     raise EditError(_("no target '{id}' in {file}{tip}").format(id=tid, file=main, tip=did_you_mean(tid, all_ids)))
 
 
-def _paths_to_lock(main: Path) -> set[Path]:
-    """The real files an edit of this ledger reads: a first look, without the lock."""
+def _first_look(main: Path) -> tuple[set[Path], Snapshot | None]:
+    """The real files an edit of this ledger reads, and the main file as read
+    for that: a first look, without the lock. Using those bytes afterwards is
+    safe because nothing is written unless the file, just before the replace,
+    still holds exactly the bytes the edit was made on."""
+    real = main.resolve()
     try:
-        _data, text = read_bytes_text(main)
+        data, text, st = read_ledger(real)
     except EditError:
-        return {main.resolve()}
-    return {f.resolve() for f in ledger_files(main, text)}
+        return {real}, None
+    return {f.resolve() for f in ledger_files(main, text)}, Snapshot(main, real, data, text, st)
 
 
 # -- locking and writing ------------------------------------------------------------
@@ -531,9 +535,12 @@ def _transaction(
 ) -> EditResult:
     changed_while_reading = False
     for _attempt in range(RETRIES):
-        paths = _paths_to_lock(main)
+        paths, first = _first_look(main)
         with locked(paths):
             reader = Reader()
+            with contextlib.suppress(OSError):
+                if first is not None and _same_file_state(os.stat(first.real), first.stat):
+                    reader.seen[first.real] = first  # not changed while we waited for the lock
             try:
                 main_text = reader.text(main)
                 if {f.resolve() for f in ledger_files(main, main_text)} - paths:
