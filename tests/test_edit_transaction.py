@@ -69,7 +69,7 @@ def test_two_ledgers_sharing_a_file_lose_no_edit(tmp_path: Path) -> None:
         main.write_text(SHARED_MAIN.format(name=name), encoding="utf-8")
         mains.append(main)
     days = [f"2022-{m:02d}-{d:02d}" for m in (1, 2) for d in range(1, 11)]
-    env = {**os.environ, "TRACKER_NO_CACHE": "1"}
+    env = dict(os.environ)  # the test's private cache folder
     procs = [
         subprocess.Popen(
             [
