@@ -189,12 +189,14 @@ def test_no_cache_option_and_environment(split, private_cache: Path, run) -> Non
     assert run("status", "-f", split, env={"TRACKER_NO_CACHE": "1"}).exit_code == 0
     assert list(private_cache.iterdir()) == []
     assert run("status", "-f", split).exit_code == 0
-    assert len(list(private_cache.glob("*.pickle"))) == 4
+    assert len(list(private_cache.glob("*.cache"))) == 1  # one entry for the ledger, all four files in it
 
 
 def test_a_broken_cache_entry_is_ignored(split, private_cache: Path) -> None:
     load_ledger(split, cache=FileCache(private_cache))
-    for entry in private_cache.glob("*.pickle"):
+    entries = list(private_cache.glob("*.cache"))
+    assert entries
+    for entry in entries:
         entry.write_bytes(b"not a pickle")
     cache = FileCache(private_cache)
     result = load_ledger(split, cache=cache)

@@ -161,9 +161,29 @@ def cache_for(ctx: typer.Context):  # type: ignore[no-untyped-def]
     from target_tracker.ledger.cache import default_cache
 
     root = ctx.find_root()
-    if (root.obj or {}).get("no_cache"):
+    state = root.obj if isinstance(root.obj, dict) else {}
+    if state.get("no_cache"):
         return None
-    return default_cache()
+    if "cache" in state:
+        return state["cache"]
+    cache = default_cache()
+    state["cache"] = cache
+    if cache is not None:
+
+        def warn() -> None:  # why an unsafe cache folder was not used, once, at the end
+            if cache.warning:
+                typer.echo(_("tracker: warning: {message}").format(message=cache.warning), err=True)
+
+        root.call_on_close(warn)
+    return cache
+
+
+def freeze_model() -> None:
+    """The loaded model lives until exit: later collections need not scan it
+    (a process-wide choice, so the CLI's, not the library's)."""
+    import gc
+
+    gc.freeze()
 
 
 def today() -> date:
@@ -207,6 +227,7 @@ def load_checked(ctx: typer.Context, path: Path):  # type: ignore[no-untyped-def
     result, problems = load_and_check(path, cache=cache_for(ctx))
     if result.ledger is not None and refine_language(ctx, result.ledger.settings.lang):
         result, problems = load_and_check(path, cache=cache_for(ctx))  # its problems in the ledger's language
+    freeze_model()
     errors = [p for p in problems if p.severity == "error"]
     if result.ledger is None:
         fail(str(problems[0]))

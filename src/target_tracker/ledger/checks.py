@@ -9,11 +9,13 @@ so checks see clean records.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from target_tracker.i18n import _
-from target_tracker.ledger.load import FileCache, LoadResult, attach_lines, load_ledger
+from target_tracker.ledger.load import FileCache, LoadResult, attach_lines, finite, load_ledger
 from target_tracker.ledger.model import Ledger, Problem, Severity, Target
 
 TargetCheck = Callable[[Target], Iterator[Problem]]
@@ -77,7 +79,59 @@ def waypoints_sensible(t: Target) -> Iterator[Problem]:
                      "trajectory", w.position, severity="warning")  # fmt: skip
 
 
+def ratios_finite(t: Target) -> Iterator[Problem]:
+    """Every share done, (value - baseline) / (target - baseline), must be a
+    finite number: ``target = 1e308, baseline = -1e308`` is not."""
+    if t.kind != "quantity" or t.target is None or not finite(t.target) or not finite(t.baseline):
+        return
+    span = float(t.target) - float(t.baseline)
+    if not math.isfinite(span):
+        yield _p(t, _("target minus baseline is too large a number to compute a share"), "target")
+        return
+    if span == 0:
+        return  # target_equals_baseline says so
+
+    def share_ok(v: float | None) -> bool:
+        if v is None or not finite(v):
+            return True  # reported where it is read
+        return math.isfinite((float(v) - t.baseline) / span)
+
+    if t.observations:
+        values = list(map(itemgetter(1), t.observations))
+        if not (share_ok(max(values)) and share_ok(min(values))):
+            for o in t.observations:
+                if not share_ok(o.value):
+                    yield _p(t, _("the share done for value {value} is too large a number").format(value=o.value),
+                             "observations", o.position, "value")  # fmt: skip
+    for w in t.trajectory:
+        if not share_ok(w.value):
+            yield _p(t, _("the share done for value {value} is too large a number").format(value=w.value),
+                     "trajectory", w.position, "value")  # fmt: skip
+
+
+def weights_sum_finite(t: Target) -> Iterator[Problem]:
+    if t.stages and not math.isfinite(sum(map(attrgetter("weight"), t.stages))):
+        yield _p(t, _("the stages' weights add up to too large a number"), "stages")
+
+
 # -- across targets -----------------------------------------------------------------
+
+
+def sibling_weights_finite(ledger: Ledger) -> Iterator[Problem]:
+    """A rollup's children's weights (and the top level's) must add up to a
+    finite number: two children of weight 1e308 do not."""
+    totals: dict[str | None, float] = {}
+    first: dict[str | None, Target] = {}
+    for t in ledger.targets.values():
+        key = t.parent if t.parent in ledger.targets else None
+        totals[key] = totals.get(key, 0.0) + t.weight
+        first.setdefault(key, t)
+    for key, total in totals.items():
+        if not math.isfinite(total):
+            if key is None:
+                yield _p(first[key], _("the weights of the top-level targets add up to too large a number"), "weight")
+            else:
+                yield _p(ledger.targets[key], _("the weights of this rollup's children add up to too large a number"))
 
 
 def parents_exist(ledger: Ledger) -> Iterator[Problem]:
@@ -125,6 +179,8 @@ TARGET_CHECKS: tuple[TargetCheck, ...] = (
     observations_same_date,
     maintain_has_bound,
     waypoints_sensible,
+    ratios_finite,
+    weights_sum_finite,
 )
 
 #: Checks across the whole ledger, run by :func:`run_checks`.
@@ -132,6 +188,7 @@ LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
     parents_exist,
     rollups_have_children,
     no_cycles,
+    sibling_weights_finite,
 )
 
 

@@ -76,9 +76,11 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
     Field("at_risk_gap", "number", "A gap up to this is at-risk, above it behind (default 0.15).",
           "差距不超过此值为“有风险”，超过为“滞后”（默认 0.15）。", minimum=0),
     Field("stale_after_days", "integer", "Flag a target whose latest figure is older than this many days (default 90).",
-          "最新数据超过此天数即标记为“数据陈旧”（默认 90）。", minimum=1),
+          "最新数据超过此天数即标记为“数据陈旧”（默认 90）。", minimum=1, maximum=36500),
     Field("lang", "text", "The language of this ledger's tables and reports: en or zh (overridden by --lang).",
           "本台账表格和报告的语言：en 或 zh（可用 --lang 覆盖）。", enum=LANGUAGES),
+    Field("allow_outside_includes", "boolean", "Let include name files outside the main ledger's folder (default false).",
+          "允许 include 引用主台账文件夹以外的文件（默认 false）。"),
 )  # fmt: skip
 
 TARGET_FIELDS: tuple[Field, ...] = (

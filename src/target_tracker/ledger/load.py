@@ -12,13 +12,16 @@ import gc
 import math
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from target_tracker.dates import MAX_DATE, MIN_DATE, out_of_range
 from target_tracker.i18n import LANGUAGES, _
 from target_tracker.ledger import fields as _fields
+from target_tracker.ledger.includes import NotRegularFile, read_regular, resolve_includes
 from target_tracker.ledger.model import (
     KINDS,
     STATES,
@@ -35,7 +38,8 @@ from target_tracker.ledger.model import (
 
 # The key lists come from the one definition of the format (also behind `tracker schema`).
 TOP_KEYS = _fields.names(_fields.TOP_FIELDS)
-INCLUDED_FILE_KEYS = _fields.names(_fields.INCLUDED_FILE_FIELDS)
+# An include in an included file is read only to report it (a loop, or nesting that is not supported).
+INCLUDED_FILE_KEYS = (*_fields.names(_fields.INCLUDED_FILE_FIELDS), "include")
 SOURCE_KEYS = _fields.names(_fields.SOURCE_FIELDS)
 SETTINGS_KEYS = _fields.names(_fields.SETTINGS_FIELDS)
 TARGET_KEYS = _fields.names(_fields.TARGET_FIELDS)
@@ -49,6 +53,8 @@ KIND_KEYS = {
     "rollup": {"trajectory"},
 }
 KIND_SPECIFIC_KEYS = set().union(*KIND_KEYS.values())
+# Use ID_PATTERN.fullmatch: "$" also matches before a final newline ([targets."evil\n"]).
+# (The pattern itself stays plain: the JSON Schema uses it too.)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
@@ -85,11 +91,13 @@ def read_file(path: Path) -> tuple[bytes | None, str | None, Problem | None]:
     """The file's bytes and its UTF-8 text (newlines untouched), or a problem."""
     name = str(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         return None, None, Problem(name, _("no such ledger file (create one with 'tracker init', or pass -f PATH)"))
     except IsADirectoryError:
         return None, None, Problem(name, _("is a directory, not a ledger file (pass -f PATH/targets.toml)"))
+    except NotRegularFile:
+        return None, None, Problem(name, _("is not a regular file (a device, FIFO or socket): not read"))
     except OSError as e:
         return None, None, Problem(name, _("cannot read the ledger: {reason}").format(reason=e.strerror or e))
     try:
@@ -113,6 +121,34 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | N
         msg = _TOML_LINE.sub("", msg).strip().rstrip(".")
         hint = _date_hint(text, line)
         return None, Problem(name, _("TOML syntax error: {error}").format(error=hint or msg), line=line)
+    except RecursionError:
+        line = _too_deep(text)
+        return None, Problem(name, _("TOML syntax error: arrays or tables nested too deeply"), line=line)
+    except (ValueError, OverflowError, MemoryError):  # e.g. an integer of more than 4,300 digits
+        m = _HUGE_NUMBER.search(text)
+        line = text.count("\n", 0, m.start()) + 1 if m else None
+        return None, Problem(name, _("TOML syntax error: a number too long to read"), line=line)
+
+
+_HUGE_NUMBER = re.compile(r"[0-9_]{4000,}")
+_MAX_DEPTH = 100
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where brackets first nest more than _MAX_DEPTH deep (strings
+    are not skipped: good enough to point at the place)."""
+    depth = 0
+    line = 1
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return line
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "\n":
+            line += 1
+    return None
 
 
 _CONFLICT_START = re.compile(r"^<{7,}(?:[ \t][^\n]*)?\r?$", re.M)
@@ -149,7 +185,6 @@ def _date_hint(text: str, line: int | None) -> str | None:
 def load_ledger(
     path: str | Path,
     *,
-    locate: bool = True,
     overrides: dict[Path, str] | None = None,
     cache: FileCache | None = None,
 ) -> LoadResult:
@@ -157,14 +192,14 @@ def load_ledger(
 
     The cyclic garbage collector is paused meanwhile: parsing a provincial
     ledger allocates millions of objects and no cycles, and collections would
-    walk them all again and again (measured: ~0.7 s of a 6.8 s load).
+    walk them all again and again (measured: ~0.7 s of a 6.8 s load). Its
+    state is restored afterwards; freezing the model for the rest of the run
+    is the CLI's choice (``gc.freeze()`` in its entry point), not the library's.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _load_ledger(path, locate=locate, overrides=overrides, cache=cache)
-        gc.freeze()  # the model lives until exit: later collections need not scan it
-        return result
+        return _load_ledger(path, overrides=overrides, cache=cache)
     finally:
         if was_enabled:
             gc.enable()
@@ -175,7 +210,7 @@ class FileModel:
     """What one ledger file holds: its targets in file order, the problems
     found in it (with lines), and for the main file the ledger's metadata.
 
-    failed: the file could not be parsed at all. includes: the main file's
+    failed: the file could not be parsed at all. includes: the file's
     ``include`` entries as written. This is the unit the cache stores.
     """
 
@@ -189,15 +224,23 @@ class FileModel:
     includes: tuple[str, ...] = ()
 
 
-class FileCache(Protocol):
-    """Where parsed files are kept between runs (see :mod:`target_tracker.ledger.cache`)."""
+class CachedFiles(Protocol):
+    """One ledger's parsed files during one load (see :mod:`target_tracker.ledger.cache`)."""
 
     def get(self, name: str, data: bytes) -> FileModel | None: ...
 
     def put(self, name: str, data: bytes, model: FileModel) -> None: ...
 
+    def close(self) -> None: ...
 
-def load_file(name: str, text: str, *, main: bool, locate: bool = True) -> FileModel:
+
+class FileCache(Protocol):
+    """Where parsed files are kept between runs (see :mod:`target_tracker.ledger.cache`)."""
+
+    def open(self, main: str) -> CachedFiles: ...
+
+
+def load_file(name: str, text: str, *, main: bool) -> FileModel:
     """Parse and build one ledger file on its own."""
     data, problem = parse_toml(text, name)
     if problem:
@@ -211,68 +254,79 @@ def load_file(name: str, text: str, *, main: bool, locate: bool = True) -> FileM
         fields["title"] = builder.string(data, "title", ())
         fields["source"] = builder.source(data.get("source"), ("source",)) if "source" in data else None
         fields["settings"] = builder.settings(data.get("settings", {}))
-        fields["includes"] = builder.include_entries(data)
     else:
         builder.unknown_keys(data, INCLUDED_FILE_KEYS, ())
+    fields["includes"] = builder.include_entries(data)
     targets: dict[str, Target] = {}
     builder.targets(data, targets)
     from target_tracker.ledger.checks import check_target
 
     for t in targets.values():
         problems.extend(check_target(t))
-    if locate and problems:
+    if problems:
         problems = attach_lines(problems, {name: text})
     return FileModel(name, tuple(targets.values()), tuple(problems), **fields)
 
 
-def _load_ledger(
-    path: str | Path, *, locate: bool, overrides: dict[Path, str] | None, cache: FileCache | None
-) -> LoadResult:
+def _load_ledger(path: str | Path, *, overrides: dict[Path, str] | None, cache: FileCache | None) -> LoadResult:
     """See :func:`load_ledger`."""
     path = Path(path)
     problems: list[Problem] = []
     texts = Texts()
+    stored = cache.open(str(path)) if cache else None
+    try:
 
-    def model_of(p: Path, main: bool) -> FileModel | None:
-        name = str(p)
-        override = overrides.get(p.resolve()) if overrides else None
-        if override is not None:
-            raw = override.encode("utf-8")
-            texts[name] = override
-        else:
-            try:
-                raw = p.read_bytes()
-            except OSError:
-                _raw, _text, problem = read_file(p)  # the same failure, worded for the planner
-                assert problem is not None
-                problems.append(problem)
-                return None
-            texts.keep(name, raw)
-        model = cache.get(name, raw) if cache else None
-        if model is None:
-            try:
-                text = texts[name]  # decoded only now: a cache hit never needs the text
-            except UnicodeDecodeError:
-                _raw, _text, problem = read_file(p)
-                assert problem is not None
-                problems.append(problem)
-                return None
-            model = load_file(name, text, main=main, locate=locate)
-            if cache and not model.failed:
-                cache.put(name, raw, model)
-        problems.extend(model.problems)
-        return None if model.failed else model
+        def model_of(p: Path, main: bool) -> FileModel | None:
+            name = str(p)
+            override = overrides.get(p.resolve()) if overrides else None
+            if override is not None:
+                raw = override.encode("utf-8")
+                texts[name] = override
+            else:
+                try:
+                    raw = read_regular(p)
+                except OSError:
+                    _data, _text, problem = read_file(p)  # the same failure, worded for the planner
+                    assert problem is not None
+                    problems.append(problem)
+                    return None
+                texts.keep(name, raw)
+            model = stored.get(name, raw) if stored else None
+            if model is None:
+                try:
+                    text = texts[name]  # decoded only now: a cache hit never needs the text
+                except UnicodeDecodeError:
+                    _data, _text, problem = read_file(p)
+                    assert problem is not None
+                    problems.append(problem)
+                    return None
+                model = load_file(name, text, main=main)
+                if stored and not model.failed:
+                    stored.put(name, raw, model)
+            problems.extend(model.problems)
+            return None if model.failed else model
 
-    head = model_of(path, main=True)
-    if head is None:
-        return LoadResult(None, problems, texts)
+        head = model_of(path, main=True)
+        if head is None:
+            return LoadResult(None, problems, texts)
+        settings = head.settings or Settings()
+        include_problems: list[Problem] = []
+        included = resolve_includes(
+            path, head.includes, include_problems, allow_outside=settings.allow_outside_includes
+        )
+        models = [head] + [m for f in included if (m := model_of(f, False))]
+        in_ledger = {path.resolve(), *(f.resolve() for f in included)}
+        for model in models[1:]:
+            if model.includes:
+                include_problems.extend(_nested_includes(model, in_ledger, settings.allow_outside_includes))
+    finally:
+        if stored:
+            stored.close()
+    problems.extend(attach_lines(include_problems, texts))
     targets: dict[str, Target] = {}
     files = [head.name]
     dupes: list[Problem] = []
-    include_problems: list[Problem] = []
-    included = resolve_includes(path, head.includes, include_problems)
-    problems.extend(attach_lines(include_problems, texts) if locate else include_problems)
-    for model in [head] + [m for f in included if (m := model_of(f, False))]:
+    for model in models:
         if model is not head:
             files.append(model.name)
         for t in model.targets:
@@ -283,16 +337,32 @@ def _load_ledger(
                 continue
             targets[t.id] = t
     if dupes:
-        problems.extend(attach_lines(dupes, texts) if locate else dupes)
+        problems.extend(attach_lines(dupes, texts))
     ledger = Ledger(
         title=head.title or path.stem,
         path=head.name,
         source=head.source,
-        settings=head.settings or Settings(),
+        settings=settings,
         targets=targets,
         files=tuple(files),
     )
     return LoadResult(ledger, problems, texts)
+
+
+def _nested_includes(model: FileModel, in_ledger: set[Path], allow_outside: bool) -> Iterator[Problem]:
+    """An included file's own ``include``: a loop when it names a file of the
+    ledger, else unsupported (only the main file's include is read)."""
+    found: list[Problem] = []
+    others = resolve_includes(
+        Path(model.name), model.includes, found, allow_outside=allow_outside, ledger_files=in_ledger
+    )
+    yield from found
+    if others or not found:
+        yield Problem(
+            model.name,
+            _("include is only read in the main ledger file; move these paths to its include list"),
+            ("include",),
+        )
 
 
 def attach_lines(problems: list[Problem], texts: dict[str, str]) -> list[Problem]:
@@ -313,34 +383,15 @@ def attach_lines(problems: list[Problem], texts: dict[str, str]) -> list[Problem
 
 def included_files(main: Path, main_text: str) -> list[Path]:
     """The files the main ledger file includes (for editors that need to
-    find which file holds a target)."""
-    data, _ = parse_toml(main_text, str(main))
+    find which file holds a target). Only the files a load would read."""
+    data, _problem = parse_toml(main_text, str(main))
     if data is None:
         return []
-    entries = _Builder(str(main), []).include_entries(data)
-    return resolve_includes(main, entries, [])
-
-
-def resolve_includes(path: Path, entries: tuple[str, ...], problems: list[Problem]) -> list[Path]:
-    """Files named by ``include``: files as given, folders as their *.toml in
-    name order; each file once, never the main file."""
-    found: list[Path] = []
-    for i, entry in enumerate(entries):
-        rel = path.parent / entry
-        if rel.is_dir():
-            found.extend(sorted((rel / f.name for f in rel.glob("*.toml")), key=lambda p: p.name))
-        elif rel.exists():
-            found.append(rel)
-        else:
-            message = _("included path '{entry}' does not exist").format(entry=entry)
-            problems.append(Problem(str(path), message, ("include", i)))
-    seen: set[Path] = {path.resolve()}
-    unique = []
-    for f in found:
-        if f.resolve() not in seen:
-            seen.add(f.resolve())
-            unique.append(f)
-    return unique
+    builder = _Builder(str(main), [])
+    entries = builder.include_entries(data)
+    raw = data.get("settings")
+    allow = isinstance(raw, dict) and raw.get("allow_outside_includes") is True
+    return resolve_includes(main, entries, [], allow_outside=allow)
 
 
 def _describe(v: Any) -> str:
@@ -410,8 +461,8 @@ class _Builder:
                 self.error(path, _("missing required key '{key}'").format(key=key))
             return None
         if type(v) is int or type(v) is float:
-            if not math.isfinite(v):
-                self.error(path + (key,), _("'{key}' must be a finite number, got {value}").format(key=key, value=v))
+            if not finite(v):
+                self.error(path + (key,), _not_finite(key, v))
                 return None
             return v
         self.error(path + (key,), _("'{key}' must be a number, got {value}").format(key=key, value=_describe(v)))
@@ -423,10 +474,13 @@ class _Builder:
             if required:
                 self.error(path, _("missing required key '{key}'").format(key=key))
             return None
-        if type(v) is date:
-            return v
         if isinstance(v, datetime):
-            return v.date()
+            v = v.date()
+        if type(v) is date:
+            if not MIN_DATE <= v <= MAX_DATE:
+                self.error(path + (key,), _("'{key}': {error}").format(key=key, error=out_of_range(v)))
+                return None
+            return v
         if isinstance(v, str):
             from target_tracker.dates import DateError, parse_date
 
@@ -472,11 +526,20 @@ class _Builder:
             self.error(path + ("lang",), _("lang must be one of {languages}, got '{lang}'").format(
                 languages=", ".join(LANGUAGES), lang=lang))  # fmt: skip
             lang = None
+        if stale is not None and stale > MAX_STALE_DAYS:
+            self.error(path + ("stale_after_days",),
+                       _("stale_after_days must be at most {n}").format(n=MAX_STALE_DAYS))  # fmt: skip
+            stale = None
+        outside = v.get("allow_outside_includes", defaults.allow_outside_includes)
+        if type(outside) is not bool:
+            self.error(path + ("allow_outside_includes",), _("allow_outside_includes must be true or false"))
+            outside = defaults.allow_outside_includes
         settings = Settings(
             on_track_gap=defaults.on_track_gap if on_track is None else on_track,
             at_risk_gap=defaults.at_risk_gap if at_risk is None else at_risk,
             stale_after_days=defaults.stale_after_days if stale is None else int(stale),
             lang=lang,
+            allow_outside_includes=outside,
         )
         if settings.on_track_gap > settings.at_risk_gap:
             self.error(path, _("on_track_gap must not be larger than at_risk_gap"))
@@ -490,7 +553,7 @@ class _Builder:
             return
         for tid, table in raw.items():
             path: KeyPath = ("targets", tid)
-            if not ID_PATTERN.match(tid):
+            if not ID_PATTERN.fullmatch(tid):
                 self.error(path, _("target id '{id}' must use only letters, digits, '-' and '_'").format(id=tid))
                 continue
             if not isinstance(table, dict):
@@ -602,7 +665,20 @@ class _Builder:
                 ordered = False  # re-check the order below
         if not ordered:
             out.sort(key=lambda o: o.date)
+        if out and not (out[0].date >= MIN_DATE and out[-1].date <= MAX_DATE and _finite_values(out)):
+            out = self._drop_bad_figures(out, path)  # rare: the fast path took them unchecked
         return tuple(out)
+
+    def _drop_bad_figures(self, out: list[Observation], path: KeyPath) -> list[Observation]:
+        kept = []
+        for o in out:
+            if not MIN_DATE <= o.date <= MAX_DATE:
+                self.error(path + (o.position, "date"), _("'{key}': {error}").format(key="date", error=out_of_range(o.date)))
+            elif not finite(o.value):
+                self.error(path + (o.position, "value"), _not_finite("value", o.value))
+            else:
+                kept.append(o)
+        return kept
 
     def observation(self, o: Any, path: KeyPath, i: int) -> Observation | None:
         if not isinstance(o, dict):
@@ -678,6 +754,30 @@ class _Builder:
                 out.append(Waypoint(d, value, share, self.string(w, "note", p), i))
         out.sort(key=lambda w: w.date)
         return tuple(out)
+
+
+MAX_STALE_DAYS = 36500  # a hundred years: beyond it no date arithmetic is safe
+
+
+def finite(v: float) -> bool:
+    """A number whose float is finite: nan, inf and integers beyond the float
+    range (a 400-digit value) are not."""
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
+def _finite_values(out: list[Observation]) -> bool:
+    from operator import itemgetter
+
+    values = list(map(itemgetter(1), out))
+    return finite(max(values)) and finite(min(values))
+
+
+def _not_finite(key: str, v: float) -> str:
+    shown = _("a {n}-digit integer").format(n=len(str(abs(v)))) if type(v) is int else str(v)
+    return _("'{key}' must be a finite number, got {value}").format(key=key, value=shown)
 
 
 def _infer_kind(t: dict[str, Any]) -> str | None:

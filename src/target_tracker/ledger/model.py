@@ -213,19 +213,20 @@ class Target:
     def path(self) -> KeyPath:
         return ("targets", self.id)
 
-    @property
-    def decreasing(self) -> bool:
-        return self.target is not None and self.target < self.baseline
-
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Thresholds, overridable in the ledger's ``[settings]`` table."""
+    """Thresholds, overridable in the ledger's ``[settings]`` table.
+
+    allow_outside_includes: ``include`` may name files outside the main
+    ledger's folder (see :mod:`target_tracker.ledger.includes`).
+    """
 
     on_track_gap: float = 0.05
     at_risk_gap: float = 0.15
     stale_after_days: int = 90
     lang: str | None = None  # the interface language for this ledger: 'zh', 'en', or unset (the user's)
+    allow_outside_includes: bool = False
 
 
 @dataclass(frozen=True, slots=True)
