@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -246,19 +247,19 @@ def markdown_table(table: Table, rows: list[dict[str, Any]]) -> str:
 def render_markdown(view: View) -> str:
     parts: list[str] = []
     if view.heading:
-        parts.append(f"# {view.heading}\n")
+        parts.append(f"# {md_escape(view.heading)}\n")
     for table in view.tables:
         if table.title:
-            parts.append(f"## {table.title}\n")
+            parts.append(f"## {md_escape(table.title)}\n")
         for label, rows in table.groups:
             if label is not None:
-                parts.append(f"### {label}\n")
+                parts.append(f"### {md_escape(label)}\n")
             if rows:
                 parts.append(markdown_table(table, rows) + "\n")
             else:
                 parts.append(_("(none)") + "\n")
 
-        parts.extend(f"{n}\n" for n in table.notes)
+        parts.extend(f"{md_escape(n)}\n" for n in table.notes)
     return "\n".join(parts)
 
 
@@ -276,17 +277,32 @@ def truncate(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+#: Characters that start Markdown inline syntax: links and images ``[x](...)``,
+#: emphasis, code spans, strikethrough, table cells. A backslash makes each literal.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+#: Every character some reader takes as a line break (str.splitlines' set):
+#: inside a cell or a heading each would end the row or the line.
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+#: Block syntax at the start of a line: heading, quote, list item.
+_MD_BLOCK_START = re.compile(r"^(\s*(?:\d+)?)([#>]|[-+](?=\s)|(?<=\d)[.)](?=\s))")
+
+
 def md_escape(s: str) -> str:
-    """Keep a cell from breaking a Markdown table or becoming markup."""
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+    """Ledger text as literal Markdown: no live link, image, emphasis or HTML,
+    and one line, so it can never break a table row or a heading."""
+    s = _LINE_BREAKS.sub(" ", s)
+    s = _MD_INLINE.sub(r"\\\1", s).replace("<", "&lt;")
+    return _MD_BLOCK_START.sub(r"\1\\\2", s, count=1)
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def csv_cell(v: Any) -> Any:
-    """Neutralise text that a spreadsheet would run as a formula; numbers stay numbers."""
-    if isinstance(v, str) and v.startswith(FORMULA_START):
+    """Neutralise text that a spreadsheet would run as a formula (spreadsheets
+    skip leading blanks and line breaks: " =1+1" and "\\n=2+2" too); numbers
+    stay numbers."""
+    if isinstance(v, str) and (v.startswith(FORMULA_START) or v.lstrip().startswith(FORMULA_START)):
         return "'" + v
     return "" if v is None else v
 
