@@ -554,7 +554,8 @@ class _Builder:
         for tid, table in raw.items():
             path: KeyPath = ("targets", tid)
             if not ID_PATTERN.fullmatch(tid):
-                self.error(path, _("target id '{id}' must use only letters, digits, '-' and '_'").format(id=tid))
+                shown = tid.encode("unicode_escape").decode("ascii")  # one line, control characters visible
+                self.error(path, _("target id '{id}' must use only letters, digits, '-' and '_'").format(id=shown))
                 continue
             if not isinstance(table, dict):
                 self.error(path, _("targets.{id} must be a table [targets.{id}]").format(id=tid))
