@@ -46,8 +46,9 @@ WRONG = [b'"text"', b"true", b"[]", b"{}", b"[1, 2]", b"{ a = 1 }", b"2021-01-01
          b"[[]]", b'{ date = 2021-10-31 }', b'"\\u0000"', b'"![x](javascript:alert(1))"', b'" =1+1"']  # fmt: skip
 CONTROL = [b"\x00", b"\x7f", b"\x1b[31m", b"\r", b"\t", b"\x0b", b"\xe2\x80\xa8", b"\\u0007", b"\\r\\n", b"\\u007f",
            b"\xff", b"\xc3", b"\xef\xbb\xbf"]  # fmt: skip
-INCLUDES = [b'include = ["/dev/null"]\n', b'include = ["extra.toml"]\n', b'include = ["targets.toml"]\n', b'include = ["."]\n', b'include = [".."]\n',
-            b'include = ["missing/"]\n', b'include = 3\n', b'include = ["a\\u0000b"]\n', b'include = [""]\n']  # fmt: skip
+INCLUDES = [b'include = ["/dev/null"]\n', b'include = ["extra.toml"]\n', b'include = ["targets.toml"]\n',
+            b'include = ["."]\n', b'include = [".."]\n', b'include = ["missing/"]\n', b'include = 3\n',
+            b'include = ["a\\u0000b"]\n', b'include = [""]\n']  # fmt: skip
 
 
 def seeds() -> list[tuple[str, bytes]]:
@@ -82,7 +83,7 @@ def truncate(rng: random.Random, d: bytes) -> bytes:
 def nest(rng: random.Random, d: bytes) -> bytes:
     n = rng.choice([10, 99, 101, 500, 1000, 3000])
     open_, close = rng.choice([(b"[", b"]"), (b"{ a = ", b" }")])
-    inner = open_ * n + b"1" + close * n if open_ == b"[" else open_ * n + b"1" + close * n
+    inner = open_ * n + b"1" + close * n
     m = _pick(rng, VALUE, d)
     return _splice(d, m, inner, 2) if m else d + b"\nx = " + inner + b"\n"
 
