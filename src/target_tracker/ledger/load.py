@@ -674,7 +674,9 @@ class _Builder:
         kept = []
         for o in out:
             if not MIN_DATE <= o.date <= MAX_DATE:
-                self.error(path + (o.position, "date"), _("'{key}': {error}").format(key="date", error=out_of_range(o.date)))
+                self.error(
+                    path + (o.position, "date"), _("'{key}': {error}").format(key="date", error=out_of_range(o.date))
+                )
             elif not finite(o.value):
                 self.error(path + (o.position, "value"), _not_finite("value", o.value))
             else:
