@@ -184,6 +184,22 @@ def test_entries_are_used_only_when_private(split_ledger: Path, private_cache: P
     cache = FileCache(private_cache)
     load_ledger(split_ledger, cache=cache)
     assert cache.hits == 0
+    entry.chmod(0o600)
+    (private_cache / "key").chmod(0o644)  # a key others could read lets them forge entries
+    cache = FileCache(private_cache)
+    load_ledger(split_ledger, cache=cache)
+    assert cache.hits == 0
+    (private_cache / "key").chmod(0o600)
+    cache = FileCache(private_cache)
+    load_ledger(split_ledger, cache=cache)
+    assert cache.hits == 2
+
+
+def test_entries_of_the_old_per_file_cache_are_removed(split_ledger: Path, private_cache: Path) -> None:
+    old = private_cache / ("0" * 40 + ".pickle")
+    old.write_bytes(b"old entry")
+    load_ledger(split_ledger, cache=FileCache(private_cache))
+    assert not old.exists()
 
 
 def test_missing_cache_folders_are_created_private(run, write_ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

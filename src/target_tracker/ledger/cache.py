@@ -174,15 +174,18 @@ class FileCache:
             self._refuse(reason)
         return self._fd
 
-    def _open_file(self, name: str) -> int | None:
-        """A descriptor of ``name`` in the folder if it is ours and private."""
+    def _open_file(self, name: str, secret: bool = False) -> int | None:
+        """A descriptor of ``name`` in the folder if it is ours and writable by
+        no one else (``secret``: and readable by no one else)."""
         if self._fd is None:
             return None
         try:
-            fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0), dir_fd=self._fd)
+            fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0),
+                         dir_fd=self._fd)  # fmt: skip
         except OSError:
             return None
-        if _unsafe(os.fstat(fd), want_dir=False):
+        st = os.fstat(fd)
+        if _unsafe(st, want_dir=False) or (secret and st.st_mode & 0o077):
             os.close(fd)
             return None
         return fd
@@ -190,7 +193,7 @@ class FileCache:
     def _read_key(self, create: bool) -> bytes | None:
         if self._key is not None or self._fd is None:
             return self._key
-        fd = self._open_file(KEY_FILE)
+        fd = self._open_file(KEY_FILE, secret=True)
         if fd is not None:
             with os.fdopen(fd, "rb") as f:
                 key = f.read(KEY_SIZE + 1)
@@ -203,7 +206,7 @@ class FileCache:
         try:
             fd = os.open(KEY_FILE, flags, 0o600, dir_fd=self._fd)
         except FileExistsError:  # another run made it just now, or a foreign file is there
-            fd = self._open_file(KEY_FILE)
+            fd = self._open_file(KEY_FILE, secret=True)
             if fd is None:
                 return None
             with os.fdopen(fd, "rb") as f:
@@ -279,9 +282,15 @@ class FileCache:
         """Forget the ledgers written least recently beyond :data:`MAX_ENTRIES`."""
         try:
             with os.scandir(self._fd if self._fd is not None else self.folder) as it:
-                found = [(e.stat(follow_symlinks=False).st_mtime, e.name) for e in it if e.name.endswith(".cache")]
+                names = [e.name for e in it]
+            found = [(os.stat(n, dir_fd=self._fd, follow_symlinks=False).st_mtime, n) for n in names
+                     if n.endswith(".cache")]  # fmt: skip
         except OSError:
             return
+        for old in names:  # entries of the per-file pickle cache that came before
+            if old.endswith(".pickle"):
+                with contextlib.suppress(OSError):
+                    os.unlink(old, dir_fd=self._fd)
         if len(found) <= MAX_ENTRIES:
             return
         found.sort()
