@@ -38,8 +38,7 @@ from target_tracker.ledger.model import (
 
 # The key lists come from the one definition of the format (also behind `tracker schema`).
 TOP_KEYS = _fields.names(_fields.TOP_FIELDS)
-# An include in an included file is read only to report it (a loop, or nesting that is not supported).
-INCLUDED_FILE_KEYS = (*_fields.names(_fields.INCLUDED_FILE_FIELDS), "include")
+INCLUDED_FILE_KEYS = _fields.names(_fields.INCLUDED_FILE_FIELDS)
 SOURCE_KEYS = _fields.names(_fields.SOURCE_FIELDS)
 SETTINGS_KEYS = _fields.names(_fields.SETTINGS_FIELDS)
 TARGET_KEYS = _fields.names(_fields.TARGET_FIELDS)
@@ -255,7 +254,8 @@ def load_file(name: str, text: str, *, main: bool) -> FileModel:
         fields["source"] = builder.source(data.get("source"), ("source",)) if "source" in data else None
         fields["settings"] = builder.settings(data.get("settings", {}))
     else:
-        builder.unknown_keys(data, INCLUDED_FILE_KEYS, ())
+        # not in the format, but read so that its loop (or nesting) is an error, not an unknown key
+        builder.unknown_keys(data, (*INCLUDED_FILE_KEYS, "include"), ())
     fields["includes"] = builder.include_entries(data)
     targets: dict[str, Target] = {}
     builder.targets(data, targets)
