@@ -171,7 +171,7 @@ class Hang(BaseException):
     """Raised by the alarm; a BaseException so no ``except Exception`` or ``except OSError`` swallows it."""
 
 
-def run_case(case: Case, folder: Path, invoke: Callable[[list[str]], object], timeout: int = 30) -> list[str]:
+def run_case(case: Case, folder: Path, invoke: Callable[[list[str]], object], timeout: int = 120) -> list[str]:
     """The failures of one input: [] when every command ended cleanly."""
     for p in list(folder.iterdir()):
         shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
@@ -243,6 +243,8 @@ def fuzz(count: int, seed: int, work: Path, save: Path | None = None, progress: 
                 where = f" (saved as {path})"
             bad.append(f"case {case.number} ({case.seed_name}, {'+'.join(case.mutations)}){where}: "
                        + "; ".join(failures))  # fmt: skip
+            if progress:
+                print(bad[-1][:2000], file=sys.stderr, flush=True)
         if progress and case.number % 100 == 99:
             print(f"{case.number + 1} inputs, {len(bad)} failing", file=sys.stderr, flush=True)
     return bad
