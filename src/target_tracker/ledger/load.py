@@ -315,9 +315,10 @@ def _load_ledger(path: str | Path, *, overrides: dict[Path, str] | None, cache: 
             path, head.includes, include_problems, allow_outside=settings.allow_outside_includes
         )
         models = [head] + [m for f in included if (m := model_of(f, False))]
-        in_ledger = {path.resolve(), *(f.resolve() for f in included)}
-        for model in models[1:]:
-            if model.includes:
+        nested = [m for m in models[1:] if m.includes]
+        if nested:
+            in_ledger = {path.resolve(), *(f.resolve() for f in included)}
+            for model in nested:
                 include_problems.extend(_nested_includes(model, in_ledger, settings.allow_outside_includes))
     finally:
         if stored:
