@@ -259,7 +259,7 @@ def render_markdown(view: View) -> str:
             else:
                 parts.append(_("(none)") + "\n")
 
-        parts.extend(f"{md_escape(n)}\n" for n in table.notes)
+        parts.extend(f"{md_escape(n, line_start=True)}\n" for n in table.notes)
     return "\n".join(parts)
 
 
@@ -287,12 +287,14 @@ _LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 _MD_BLOCK_START = re.compile(r"^(\s*(?:\d+)?)([#>]|[-+](?=\s)|(?<=\d)[.)](?=\s))")
 
 
-def md_escape(s: str) -> str:
+def md_escape(s: str, *, line_start: bool = False) -> str:
     """Ledger text as literal Markdown: no live link, image, emphasis or HTML,
-    and one line, so it can never break a table row or a heading."""
+    and one line, so it can never break a table row or a heading.
+    ``line_start``: the text begins a line (a paragraph), so a leading ``#``,
+    ``>``, ``- `` or ``1. `` is escaped too, not read as a heading, quote or list."""
     s = _LINE_BREAKS.sub(" ", s)
     s = _MD_INLINE.sub(r"\\\1", s).replace("<", "&lt;")
-    return _MD_BLOCK_START.sub(r"\1\\\2", s, count=1)
+    return _MD_BLOCK_START.sub(r"\1\\\2", s, count=1) if line_start else s
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -71,9 +71,9 @@ def to_markdown(rep: MonthlyReport, blocks: list[Block]) -> str:
     for b in blocks:
         out += [f"## {md_escape(b.title)}", ""]
         for p in b.paragraphs:
-            out += [md_escape(p), ""]
+            out += [md_escape(p, line_start=True), ""]
         if b.bullets:
-            out += [f"- {md_escape(x)}" for x in b.bullets] + [""]
+            out += [f"- {md_escape(x, line_start=True)}" for x in b.bullets] + [""]
         for t in b.tables:
             if t.title:
                 out += [f"### {md_escape(t.title)}", ""]
