@@ -235,7 +235,7 @@ def ledger_files(main: Path, main_text: str) -> list[Path]:
         return [main]
     from target_tracker.ledger.load import included_files
 
-    return [main, *included_files(main, head)]
+    return [main, *included_files(main, head, main_text)]
 
 
 def file_holding(main: Path, main_text: str, tid: str, read: Callable[[Path], str] | None = None) -> Path:

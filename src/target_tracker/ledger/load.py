@@ -382,17 +382,28 @@ def attach_lines(problems: list[Problem], texts: dict[str, str]) -> list[Problem
     return out
 
 
-def included_files(main: Path, main_text: str) -> list[Path]:
+def included_files(main: Path, main_text: str, full_text: str | None = None) -> list[Path]:
     """The files the main ledger file includes (for editors that need to
-    find which file holds a target). Only the files a load would read."""
+    find which file holds a target). Only the files a load would read.
+
+    ``main_text`` may be only the part before the first table (where
+    ``include`` is); ``full_text``, the whole file, then tells whether
+    ``[settings] allow_outside_includes = true`` is set."""
     data, _problem = parse_toml(main_text, str(main))
     if data is None:
         return []
     builder = _Builder(str(main), [])
     entries = builder.include_entries(data)
     raw = data.get("settings")
-    allow = isinstance(raw, dict) and raw.get("allow_outside_includes") is True
+    if isinstance(raw, dict):
+        allow = raw.get("allow_outside_includes") is True
+    else:
+        allow = bool(_ALLOW_OUTSIDE.search(full_text if full_text is not None else main_text))
     return resolve_includes(main, entries, [], allow_outside=allow)
+
+
+# Only where the setting is true: the full load, which checks every edit, enforces it anyway.
+_ALLOW_OUTSIDE = re.compile(r"(?m)^[ \t]*allow_outside_includes[ \t]*=[ \t]*true\b")
 
 
 def _describe(v: Any) -> str:
