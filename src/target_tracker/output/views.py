@@ -294,7 +294,7 @@ def show_view(ev: Evaluation, target_id: str) -> View:
     ]
     if t.notes:
         fields.append((_("notes"), t.notes))
-    kv = [Column("field", N_("field")), Column("value", N_("value"))]
+    kv = [Column("field", N_("field")), Column("value", NP_("field", "value"), context="field")]
     tables = [Table(kv, [(None, [{"field": k, "value": v} for k, v in fields])], title=f"{t.id}")]
     data: dict[str, Any] = target_json(row, ledger, with_label=True)
     data["projected_completion"] = projected.isoformat() if projected else None
