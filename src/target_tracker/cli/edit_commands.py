@@ -21,7 +21,7 @@ from target_tracker.cli.common import (
     run_edit,
     show_dry_run,
 )  # fmt: skip
-from target_tracker.i18n import _
+from target_tracker.i18n import _, language
 
 
 @app.command()
@@ -206,7 +206,9 @@ def init(
     ctx: typer.Context,
     path: Annotated[Path | None, typer.Argument(help="Where to create the ledger (default: the ledger path).")] = None,
     ledger: LedgerOption = None,
-    example: Annotated[bool, typer.Option("--example", help="Write the Chenzhou example ledger.")] = False,
+    example: Annotated[
+        bool, typer.Option("--example", help="Write the Chenzhou example ledger (in Chinese with --lang zh).")
+    ] = False,
     title: Annotated[str, typer.Option("--title", help="The new ledger's title.")] = "Our city's commitments",
     dry_run: DryRunOption = False,
 ) -> None:
@@ -223,7 +225,7 @@ def init(
     from target_tracker.edits.transaction import create_file
 
     target = path or ledger_path(ctx, ledger)
-    text = example_ledger() if example else minimal_ledger(title)
+    text = example_ledger(language()) if example else minimal_ledger(title)
     try:
         change = create_file(target, text, dry_run=dry_run)
     except EditError as e:

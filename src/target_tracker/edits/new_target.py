@@ -56,11 +56,13 @@ def minimal_ledger(title: str) -> str:
     return MINIMAL.format(title=render(parse_text(title, "--title")))
 
 
-def example_ledger() -> str:
-    """The Chenzhou ledger shipped inside the package."""
+def example_ledger(lang: str = "en") -> str:
+    """The Chenzhou ledger shipped inside the package; for ``lang`` 'zh' the
+    Chinese one (中文台账: same targets and ids, Chinese text and units)."""
     from importlib.resources import files
 
-    return (files("target_tracker") / "data" / "chenzhou.toml").read_text(encoding="utf-8")
+    name = "chenzhou-zh.toml" if lang == "zh" else "chenzhou.toml"
+    return (files("target_tracker") / "data" / name).read_text(encoding="utf-8")
 
 
 @dataclass

@@ -43,10 +43,12 @@ def format_month(year: int, month: int) -> str:
 
 
 def plain_number(v: float) -> str:
-    """89 -> '89', 6.178 -> '6.178', 1234567 -> '1,234,567' (at most 4 decimals)."""
+    """89 -> '89', 6.178 -> '6.178', 1234567 -> '1,234,567' (at most 4 decimals);
+    in Chinese without thousands separators ('2332', as Chinese tables write it)."""
+    sep = "" if language() == "zh" else ","
     if v == int(v) and abs(v) < 1e15:
-        return f"{int(v):,}"
-    return f"{v:,.4f}".rstrip("0").rstrip(".")
+        return f"{int(v):{sep}}" if sep else str(int(v))
+    return f"{v:{sep}.4f}".rstrip("0").rstrip(".") if sep else f"{v:.4f}".rstrip("0").rstrip(".")
 
 
 def _carries_scale(unit: str) -> bool:
@@ -92,11 +94,12 @@ def format_number(v: float | None, unit: str | None = "", with_unit: bool = True
 def format_source(s: Source) -> str:
     """One line a planner can paste: document (date): clause, the date as people read it."""
     parts = [s.document or s.url or ""]
+    zh = language() == "zh"
     if s.date:
-        parts.append(f"({format_date(s.date)})")
-    text = " ".join(p for p in parts if p)
+        parts.append(f"（{format_date(s.date)}）" if zh else f"({format_date(s.date)})")
+    text = ("" if zh else " ").join(p for p in parts if p)
     if s.clause:
-        text = f"{text}: {s.clause}" if text else s.clause
+        text = f"{text}{'：' if zh else ': '}{s.clause}" if text else s.clause
     return text
 
 

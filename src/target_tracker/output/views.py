@@ -12,7 +12,7 @@ from typing import Any
 from target_tracker.compute import Evaluation, TargetStatus, children_of, projected_completion, quantity_ratio
 from target_tracker.i18n import N_, NP_, _, ngettext, pgettext
 from target_tracker.ledger.model import Ledger, Source, Target
-from target_tracker.output.formats import format_date, format_number, format_pct, format_source
+from target_tracker.output.formats import format_date, format_number, format_pct, format_source, plain_number
 from target_tracker.output.labels import kind_label, state_label, status_label
 from target_tracker.output.render import Column, Table, View
 
@@ -24,12 +24,10 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 def fmt_num(v: float | None) -> str:
-    """89 -> '89', 6.178 -> '6.178', 1234567 -> '1,234,567'."""
+    """89 -> '89', 6.178 -> '6.178', 1234567 -> '1,234,567' (in Chinese '1234567': no separators)."""
     if v is None:
         return "–"
-    if v == int(v) and abs(v) < 1e15:
-        return f"{int(v):,}"
-    return f"{v:,.4f}".rstrip("0").rstrip(".")
+    return plain_number(v)
 
 
 def fmt_pct(x: float | None) -> str:
@@ -324,7 +322,8 @@ def show_view(ev: Evaluation, target_id: str) -> View:
         ]
     if t.kind == "rollup":
         child_rows = [ev.get(k.id) for k in kids]
-        records = [status_row(c, 0) for c in child_rows if c is not None]
+        all_kids = children_of(ledger)
+        records = [status_row(c, len(all_kids.get(c.target.id, []))) for c in child_rows if c is not None]
         cols = [c for c in STATUS_COLUMNS if c.key != "label"]
         cols = [Column(c.key, c.header, c.align, c.text, c.colored, True if c.key == "id" else c.in_text, c.in_csv)
                 for c in cols]  # fmt: skip
