@@ -12,6 +12,7 @@ commands that need them, so ``tracker status`` starts fast.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from target_tracker import __version__
-from target_tracker.i18n import LanguageError, _, choose_language, language, use_language
+from target_tracker.i18n import LANGUAGES, LanguageError, _, choose_language, language, use_language
 from target_tracker.ledger.model import Problem
 
 
@@ -66,6 +67,15 @@ def refine_language(ctx: typer.Context, ledger_lang: str | None) -> bool:
         return False
     use_language(choose_language(None, os.environ, ledger_lang))
     return True
+
+
+_SETTINGS_LANG = re.compile(r"^\[settings\][^\[]*?^[ \t]*lang[ \t]*=[ \t]*[\"'](\w+)[\"']", re.M | re.S)
+
+
+def settings_lang(text: str) -> str | None:
+    """The ``[settings] lang`` of a ledger's text, read before it is parsed (None if absent or unknown)."""
+    m = _SETTINGS_LANG.search(text)
+    return m.group(1) if m and m.group(1) in LANGUAGES else None
 
 
 app = typer.Typer(

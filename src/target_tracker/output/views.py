@@ -148,7 +148,9 @@ def target_json(row: TargetStatus, ledger: Ledger, with_label: bool = False) -> 
         return data
     keys = list(data)
     at = keys.index("status") + 1
-    return {k: data[k] for k in keys[:at]} | {"status_label": status_label(row.status)} | {k: data[k] for k in keys[at:]}
+    return (
+        {k: data[k] for k in keys[:at]} | {"status_label": status_label(row.status)} | {k: data[k] for k in keys[at:]}
+    )
 
 
 def status_json(ev: Evaluation, rows: list[TargetStatus]) -> dict[str, Any]:
@@ -274,7 +276,10 @@ def show_view(ev: Evaluation, target_id: str) -> View:
     ]
     if t.kind == "quantity":
         fields.append(
-            (_("baseline -> target"), f"{format_number(t.baseline, t.unit, with_unit=False)} -> {format_number(t.target, t.unit)}")
+            (
+                _("baseline -> target"),
+                f"{format_number(t.baseline, t.unit, with_unit=False)} -> {format_number(t.target, t.unit)}",
+            )
         )
     if t.kind == "maintain":
         fields.append((_("bound"), f"{bound_text(t)} {t.unit}".strip()))
@@ -475,9 +480,7 @@ def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -
 
     t = ledger.targets[target_id]
     value = getattr(t, field_name, None)
-    shown = (
-        fmt_date(value) if isinstance(value, date) else fmt_num(value) if isinstance(value, float | int) else value
-    )
+    shown = fmt_date(value) if isinstance(value, date) else fmt_num(value) if isinstance(value, float | int) else value
     row = evaluate(ledger, as_of).get(target_id)
     status = (
         _(", status as of {as_of}: {status}").format(as_of=fmt_date(as_of), status=status_label(row.status))
