@@ -350,3 +350,21 @@ def _columns_by_display(line: str) -> dict[int, str]:
             out[col + k] = ch
         col += w
     return out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("status", "--statu", "behind"), "tracker: 没有选项 --statu（是否应为“--status”？）"),
+        (("show",), "tracker: 缺少参数 'ID'"),
+        (("nosuch",), "tracker: 没有命令“nosuch”：可用命令见 tracker --help"),
+        (("status", "--as-of"), "tracker: 选项 --as-of 需要一个值"),
+    ],
+)
+def test_usage_errors_in_chinese(run, write_ledger, args, expected) -> None:  # type: ignore[no-untyped-def]
+    """One translated line in Chinese; English keeps click's own wording."""
+    result = run("--lang", "zh", *args, env={"TRACKER_LEDGER": str(write_ledger())})
+    assert result.exit_code == 2
+    assert result.output.strip() == expected
+    english = run(*args, env={"TRACKER_LEDGER": str(write_ledger())})
+    assert english.exit_code == 2 and "Error:" in english.output

@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -37,7 +39,58 @@ class LanguageGroup(TyperGroup):
             use_language(choose_language(flag, os.environ))  # the ledger's setting refines it once loaded
         except LanguageError as e:
             fail(str(e))
-        return super().parse_args(ctx, rest)
+        with chinese_usage_errors():
+            return super().parse_args(ctx, rest)
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        with chinese_usage_errors():  # a command's own options are parsed in here
+            return super().invoke(ctx)
+
+
+@contextmanager
+def chinese_usage_errors() -> Iterator[None]:
+    """In Chinese, a usage error (unknown option, missing argument...) is one translated line.
+
+    Typer's own copy of click words these in English with no gettext hook, so they are
+    re-worded here from the exception's fields; English keeps click's usual message."""
+    from typer._click.exceptions import UsageError
+
+    try:
+        yield
+    except UsageError as e:
+        if language() != "zh":
+            raise
+        fail(usage_error_text(e))
+
+
+def usage_error_text(e: Exception) -> str:
+    """A click usage error in the interface language, from its fields (unknown kinds: click's text)."""
+    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoSuchOption
+
+    if isinstance(e, NoSuchOption):
+        hint = list(e.possibilities or [])  # best match first (difflib)
+        tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
+        return _("no such option: {option}{tip}").format(option=e.option_name, tip=tip)
+    if isinstance(e, MissingParameter):
+        name = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
+        if (e.param_type or (e.param.param_type_name if e.param else "")) == "argument":
+            return _("missing argument {name}").format(name=name)
+        return _("missing option {name}").format(name=name)
+    if isinstance(e, BadOptionUsage):
+        if "does not take a value" in e.message:
+            return _("option {option} takes no value").format(option=e.option_name)
+        return _("option {option} needs a value").format(option=e.option_name)
+    if isinstance(e, BadParameter):
+        param = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
+        return _("invalid value for {option}: {error}").format(option=param, error=e.message)
+    text = str(e)
+    if m := re.fullmatch(r"No such command '(.*)'\.", text):
+        return _("no such command '{name}': see 'tracker --help'").format(name=m.group(1))
+    if m := re.fullmatch(r"Got unexpected extra argument\(s\) \((.*)\)", text):
+        return _("unexpected extra arguments: {args}").format(args=m.group(1))
+    if text == "Missing command.":
+        return _("missing command: see 'tracker --help'")
+    return text
 
 
 def split_lang_option(args: list[str]) -> tuple[str | None, list[str]]:
