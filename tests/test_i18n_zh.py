@@ -368,3 +368,20 @@ def test_usage_errors_in_chinese(run, write_ledger, args, expected) -> None:  # 
     assert result.output.strip() == expected
     english = run(*args, env={"TRACKER_LEDGER": str(write_ledger())})
     assert english.exit_code == 2 and "Error:" in english.output
+
+
+def test_init_in_chinese_writes_a_chinese_ledger(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "targets.toml"
+    assert run("--lang", "zh", "init", path).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert 'title = "我市重点任务台账"' in text and "# 用 tracker add 添加任务" in text
+    with open(path, "rb") as f:
+        assert tomllib.load(f)["settings"]["lang"] == "zh"
+    added = run("add", "rail-freight", "--title", "铁路货运量", "--target", "120", "--unit", "万吨",
+                "--start", "2025-01-01", "--due", "2025-12-31", "-f", path)  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert added.output == f"已将 rail-freight 添加到 {path}\n"
+    assert run("check", "-f", path).output.endswith("共 1 项目标，0 处错误，0 处警告\n")
+    english = tmp_path / "en.toml"
+    assert run("init", english, "--title", "Hunan").exit_code == 0
+    assert english.read_text(encoding="utf-8").startswith("# Our public commitments")

@@ -131,6 +131,14 @@ def settings_lang(text: str) -> str | None:
     return m.group(1) if m and m.group(1) in LANGUAGES else None
 
 
+def ledger_lang_of(path: Path) -> str | None:
+    """The ``[settings] lang`` of the ledger file at ``path``, if it can be read (errors come later)."""
+    try:
+        return settings_lang(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
 app = typer.Typer(
     cls=LanguageGroup,
     name="tracker",

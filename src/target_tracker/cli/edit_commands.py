@@ -16,8 +16,10 @@ from target_tracker.cli.common import (
     app,
     cache_for,
     fail,
+    ledger_lang_of,
     ledger_path,
     parse_day,
+    refine_language,
     run_edit,
     show_dry_run,
 )  # fmt: skip
@@ -183,6 +185,7 @@ def add(
         stage_planned=stage_planned or [],
     )  # fmt: skip
     main = ledger_path(ctx, ledger)
+    refine_language(ctx, ledger_lang_of(main))  # told in the ledger's language, refusals included
     try:
         change = add_target(
             main,
@@ -209,7 +212,9 @@ def init(
     example: Annotated[
         bool, typer.Option("--example", help="Write the Chenzhou example ledger (in Chinese with --lang zh).")
     ] = False,
-    title: Annotated[str, typer.Option("--title", help="The new ledger's title.")] = "Our city's commitments",
+    title: Annotated[
+        str, typer.Option("--title", help="The new ledger's title.")
+    ] = "Our city's commitments",  # DEFAULT_TITLE
     dry_run: DryRunOption = False,
 ) -> None:
     """Create a new ledger; never overwrites an existing file.
