@@ -113,7 +113,7 @@ def test_percentages(zh_lang) -> None:  # type: ignore[no-untyped-def]
 def test_chinese_ledger_passes_check(run) -> None:  # type: ignore[no-untyped-def]
     result = run("check", "-f", ZH)
     assert result.exit_code == 0, result.output
-    assert "0 处错误，0 处警告" in result.output  # its [settings] lang = "zh" chooses Chinese
+    assert "共30项目标，0处错误，0处警告" in result.output  # its [settings] lang = "zh" chooses Chinese
 
 
 def test_chinese_ledger_evaluates_like_the_english_one(run) -> None:  # type: ignore[no-untyped-def]
@@ -223,7 +223,7 @@ def test_check_on_a_broken_ledger_in_chinese(run, write_ledger) -> None:  # type
     assert any("截止日期 2021-01-01 早于开始日期 2021-12-31" in line for line in lines), lines
     assert any("警告：未知的键“tagret”（位于 [targets.a]）（是否应为“target”？）" in line for line in lines), lines
     assert any("上级目标“nowhere”不在台账中" in line for line in lines), lines
-    assert re.search(r"：共 2 项目标，\d+ 处错误，1 处警告$", lines[-1]), lines
+    assert re.search(r"：共2项目标，\d+处错误，1处警告$", lines[-1]), lines
     for line in lines:
         assert line.startswith(str(path)), line  # FILE:LINE: first, then Chinese
         assert not english_words(line.removeprefix(str(path)), {"a", "b", "nowhere", "tagret", "target"}), line
@@ -381,7 +381,7 @@ def test_init_in_chinese_writes_a_chinese_ledger(run, tmp_path: Path) -> None:  
                 "--start", "2025-01-01", "--due", "2025-12-31", "-f", path)  # fmt: skip
     assert added.exit_code == 0, added.output
     assert added.output == f"已将 rail-freight 添加到 {path}\n"
-    assert run("check", "-f", path).output.endswith("共 1 项目标，0 处错误，0 处警告\n")
+    assert run("check", "-f", path).output.endswith("共1项目标，0处错误，0处警告\n")
     english = tmp_path / "en.toml"
     assert run("init", english, "--title", "Hunan").exit_code == 0
     assert english.read_text(encoding="utf-8").startswith("# Our public commitments")
