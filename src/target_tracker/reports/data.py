@@ -224,7 +224,7 @@ def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: d
 
 def _cite(ledger: Ledger, t: Target) -> str:
     src = source_of(t, ledger)
-    return src.cite() if src else ""
+    return format_source(src) if src else ""
 
 
 def upcoming(rows: list[TargetStatus], after: date, until: date) -> list[Upcoming]:
