@@ -91,6 +91,15 @@ def format_number(v: float | None, unit: str | None = "", with_unit: bool = True
     return f"{plain_number(v)} {shown}".rstrip()
 
 
+def attach_unit(text: str, unit: str | None) -> str:
+    """'≥ 90' and its unit: '≥ 90 %' in English, '≥ 90%' in Chinese (percentages closed up)."""
+    if not unit:
+        return text
+    if language() == "zh" and unit in ("%", "‰"):
+        return text + unit
+    return f"{text} {unit}"
+
+
 def format_source(s: Source) -> str:
     """One line a planner can paste: document (date): clause, the date as people read it."""
     parts = [s.document or s.url or ""]

@@ -10,9 +10,16 @@ from datetime import date
 from typing import Any
 
 from target_tracker.compute import Evaluation, TargetStatus, children_of, projected_completion, quantity_ratio
-from target_tracker.i18n import N_, NP_, _, ngettext, pgettext
+from target_tracker.i18n import N_, NP_, _, language, ngettext, pgettext
 from target_tracker.ledger.model import Ledger, Source, Target
-from target_tracker.output.formats import format_date, format_number, format_pct, format_source, plain_number
+from target_tracker.output.formats import (
+    attach_unit,
+    format_date,
+    format_number,
+    format_pct,
+    format_source,
+    plain_number,
+)
 from target_tracker.output.labels import kind_label, state_label, status_label
 from target_tracker.output.render import Column, Table, View
 
@@ -62,7 +69,8 @@ def progress_text(row: TargetStatus, n_children: int = 0) -> str:
     if t.kind == "quantity":
         return f"{format_number(row.current, t.unit, with_unit=False)} / {format_number(t.target, t.unit)}"
     if t.kind == "maintain":
-        return f"{format_number(row.current, t.unit)} ({bound_text(t)})"
+        bound = attach_unit(bound_text(t), t.unit) if language() == "zh" else bound_text(t)
+        return f"{format_number(row.current, t.unit)} ({bound})"
     if t.kind == "milestones":
         return _("{done} / {total} stages").format(done=row.stages_done, total=len(t.stages))
     return ngettext("{n} targets", "{n} targets", n_children).format(n=n_children)
@@ -282,7 +290,7 @@ def show_view(ev: Evaluation, target_id: str) -> View:
             )
         )
     if t.kind == "maintain":
-        fields.append((_("bound"), f"{bound_text(t)} {t.unit}".strip()))
+        fields.append((_("bound"), attach_unit(bound_text(t), t.unit)))
     fields += [
         (_("done"), fmt_pct(row.ratio)),
         (_("expected"), fmt_pct(row.expected)),
