@@ -385,3 +385,16 @@ def test_init_in_chinese_writes_a_chinese_ledger(run, tmp_path: Path) -> None:  
     english = tmp_path / "en.toml"
     assert run("init", english, "--title", "Hunan").exit_code == 0
     assert english.read_text(encoding="utf-8").startswith("# Our public commitments")
+
+
+def test_readme_chinese_quick_start(run) -> None:  # type: ignore[no-untyped-def]
+    """安装与使用 has the English quick start's two commands, and its example is what tracker prints."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    english = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    chinese = readme.split("## 安装与使用", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.*?)\n```", english)
+    assert len(commands) == 2 and re.findall(r"```sh\n(.*?)\n```", chinese) == commands
+    example = chinese.split("$ tracker status --as-of 2021-10\n", 1)[1].split("\n\n$ ", 1)[0].splitlines()
+    out = run("status", "-f", ZH, "--as-of", "2021-10").output.splitlines()  # the ledger chooses Chinese
+    shown = [line for line in example if line != "..."]
+    assert len(shown) >= 4 and all(line in out for line in shown), [line for line in shown if line not in out]
