@@ -220,7 +220,7 @@ def test_check_on_a_broken_ledger_in_chinese(run, write_ledger) -> None:  # type
     result = run("--lang", "zh", "check", "-f", path)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert any("截止日期 2021-01-01 早于开始日期 2021-12-31" in line for line in lines), lines
+    assert any("截止日期2021年1月1日早于开始日期2021年12月31日" in line for line in lines), lines
     assert any("警告：未知的键“tagret”（位于 [targets.a]）（是否应为“target”？）" in line for line in lines), lines
     assert any("上级目标“nowhere”不在台账中" in line for line in lines), lines
     assert re.search(r"：共2项目标，\d+处错误，1处警告$", lines[-1]), lines
@@ -248,7 +248,7 @@ def test_update_and_done_in_chinese(run, tmp_path: Path) -> None:  # type: ignor
     assert "reform-tasks：due = 2024年6月30日" in result.output
     refused = run("update", "reform-tasks", "96", "--date", "2021-11-30", "-f", path)
     assert refused.exit_code == 2
-    assert "“reform-tasks”已有 2021-11-30 的数据（95）；如需修改请加 --replace" in refused.output
+    assert "“reform-tasks”已有2021年11月30日的数据（95）；如需修改请加 --replace" in refused.output
     english = run("--lang", "en", "update", "reform-tasks", "96", "--date", "2021-12-31", "-f", path)
     assert english.output == "reform-tasks: 95 -> 96 项 (94.1%, on-track)\n"
 

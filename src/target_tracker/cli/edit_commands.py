@@ -23,7 +23,7 @@ from target_tracker.cli.common import (
     run_edit,
     show_dry_run,
 )  # fmt: skip
-from target_tracker.i18n import _, language
+from target_tracker.i18n import _, format_date, language
 
 
 @app.command()

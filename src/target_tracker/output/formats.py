@@ -11,35 +11,15 @@ languages (Babel's locale data costs tens of milliseconds to import).
 
 from __future__ import annotations
 
-from datetime import date
+# Dates live in i18n.py (ledger checks word dates too, below output/); they are part of this module's interface.
+from target_tracker.i18n import DASH, format_date, format_month, language
 
-from target_tracker.i18n import language
+__all__ = ["DASH", "attach_unit", "chinese_scale", "format_date", "format_month", "format_number", "format_pct",
+           "format_source", "plain_number"]  # fmt: skip
 from target_tracker.ledger.model import Source
-
-DASH = "–"  # an empty cell
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")  # fmt: skip
 
 # Units that already carry a scale: a figure in them is printed as written (6.178 亿元, never 6.178亿亿元).
 _SCALED_UNITS = ("万", "亿", "千", "百", "%", "‰", "million", "billion", "thousand", "10k", "100m")
-
-
-def format_date(d: date | None) -> str:
-    """A day as people read it: 2021-10-31, or 2021年10月31日 in Chinese; '–' for none."""
-    if d is None:
-        return DASH
-    if language() == "zh":
-        return f"{d.year}年{d.month}月{d.day}日"
-    return d.isoformat()
-
-
-def format_month(year: int, month: int) -> str:
-    """A month as people read it: October 2021, or 2021年10月 in Chinese.
-    (Not strftime("%B"): that follows the C locale, not the interface language.)"""
-    if language() == "zh":
-        return f"{year}年{month}月"
-    return f"{_MONTHS[month - 1]} {year}"
 
 
 def plain_number(v: float) -> str:
