@@ -161,8 +161,10 @@ def test_status_reads_in_chinese(run) -> None:  # type: ignore[no-untyped-def]
     assert "61.78 / 70 亿元" in out and "2332 / 2500 万美元" in out
     assert "共30项目标：正常推进11项，达标5项，未开始13项，暂无数据1项。" in out
     # an English ledger in Chinese: the interface is Chinese, the ledger's text stays as written
-    out = run("--lang", "zh", "status", "-f", EN, "--as-of", AS_OF).output
-    assert not english_words(out.replace("\n", " ").split("▸")[0].split("编号")[1].split("\n")[0])
+    lines = run("--lang", "zh", "status", "-f", EN, "--as-of", AS_OF).output.splitlines()
+    assert lines[1].split() == ["编号", "名称", "进度", "完成率", "序时进度", "状态", "截止日期", "更新日期"]
+    assert lines[-1].startswith("共30项目标：正常推进11项") and not english_words(lines[-1])
+    assert any(line.startswith("└ reform-tasks                  Reform and innovation tasks") for line in lines)
 
 
 def test_status_json_has_a_translated_label(run) -> None:  # type: ignore[no-untyped-def]
