@@ -261,6 +261,9 @@ def test_report_md_golden(run, update_golden: bool) -> None:  # type: ignore[no-
     golden("report-zh-2021-10.md", result.stdout, update_golden)
     assert result.stdout.startswith("# 郴州市改革开放重点任务台账2021年10月推进情况报告")
     assert not english_words(result.stdout, ledger_ids() | {"pp"}), english_words(result.stdout, ledger_ids())
+    assert "较2021年9月30日（0.0%）提高46.7个百分点。" in result.stdout
+    later = run("report", "-f", ZH, "--month", "2022-07", env=EPOCH).stdout
+    assert "30项目标总体完成率46.7%，较2022年6月30日（46.7%）持平。" in later
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json", "csv"])

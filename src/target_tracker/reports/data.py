@@ -394,7 +394,13 @@ def pp(now: float | None, before: float | None) -> str:
     """Change in percentage points: '+3.2 pp'."""
     if now is None or before is None:
         return "–"
-    return _("{change} pp").format(change=f"{(now - before) * 100:+.1f}")
+    change = f"{(now - before) * 100:+.1f}"
+    # one message per direction: Chinese says 提高/下降 X 个百分点, or 持平
+    if change in ("+0.0", "-0.0"):
+        return _("+0.0 pp")
+    if change.startswith("+"):
+        return _("+{change} pp").format(change=change[1:])
+    return _("-{change} pp").format(change=change[1:])
 
 
 # -- layout: numbered blocks that every format renders --------------------------------
