@@ -132,11 +132,20 @@ def settings_lang(text: str) -> str | None:
 
 
 def ledger_lang_of(path: Path) -> str | None:
-    """The ``[settings] lang`` of the ledger file at ``path``, if it can be read (errors come later)."""
+    """The ``[settings] lang`` of the ledger file at ``path``, read from its first 64 KB
+    (where [settings] lives, before the targets) without parsing it; None if unreadable."""
     try:
-        return settings_lang(path.read_text(encoding="utf-8", errors="replace"))
+        with open(path, "rb") as f:
+            return settings_lang(f.read(65536).decode("utf-8", errors="replace"))
     except OSError:
         return None
+
+
+def use_ledger_language(ctx: typer.Context, ledger: Path | None) -> None:
+    """Before an edit: speak the ledger's ``[settings] lang`` (unless --lang or $TRACKER_LANG chose),
+    so that a refusal, not only the effect, is told in the office's language."""
+    if not ctx.meta.get("lang_fixed"):
+        refine_language(ctx, ledger_lang_of(ledger_path(ctx, ledger)))
 
 
 app = typer.Typer(

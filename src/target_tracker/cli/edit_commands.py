@@ -16,12 +16,11 @@ from target_tracker.cli.common import (
     app,
     cache_for,
     fail,
-    ledger_lang_of,
     ledger_path,
     parse_day,
-    refine_language,
     run_edit,
     show_dry_run,
+    use_ledger_language,
 )  # fmt: skip
 from target_tracker.i18n import _, format_date, language
 
@@ -49,6 +48,7 @@ def update(
     """
     from target_tracker.edits.operations import EditError, RecordObservation, parse_number, parse_text
 
+    use_ledger_language(ctx, ledger)  # refusals are told in the ledger's language too
     day = parse_day(on)
     try:
         number = parse_number(value)
@@ -86,6 +86,7 @@ def done(
     """
     from target_tracker.edits.operations import EditError, MarkStageDone, parse_text
 
+    use_ledger_language(ctx, ledger)
     day = parse_day(on)
     try:
         stage = parse_text(stage, "STAGE")
@@ -121,6 +122,7 @@ def set_field(
     """
     from target_tracker.edits.operations import EditError, SetField, field_value
 
+    use_ledger_language(ctx, ledger)
     try:
         new_value = field_value(field, value, lambda raw: parse_day(raw, field))
     except EditError as e:
@@ -185,7 +187,7 @@ def add(
         stage_planned=stage_planned or [],
     )  # fmt: skip
     main = ledger_path(ctx, ledger)
-    refine_language(ctx, ledger_lang_of(main))  # told in the ledger's language, refusals included
+    use_ledger_language(ctx, ledger)  # told in the ledger's language, refusals included
     try:
         change = add_target(
             main,
