@@ -167,6 +167,14 @@ def test_status_reads_in_chinese(run) -> None:  # type: ignore[no-untyped-def]
     assert any(line.startswith("└ reform-tasks                  Reform and innovation tasks") for line in lines)
 
 
+def test_option_errors_in_the_ledgers_language(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("status", "-f", ZH, "--sort", "bad")  # before the ledger is parsed
+    assert result.exit_code == 2 and result.output.startswith("tracker: --sort：未知排序方式“bad”"), result.output
+    result = run("show", "ftz", "-f", ZH, "--as-of", "soon")
+    assert result.exit_code == 2 and result.output.startswith("tracker: --as-of："), result.output
+    assert run("status", "-f", EN, "--sort", "bad").output.startswith("tracker: --sort: unknown key 'bad'")
+
+
 def test_status_json_has_a_translated_label(run) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(run("--lang", "zh", "status", "-f", ZH, "--as-of", AS_OF, "--format", "json").output)
     first = data["targets"][0]
