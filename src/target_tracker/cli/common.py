@@ -12,7 +12,6 @@ commands that need them, so ``tracker status`` starts fast.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ import typer
 from typer.core import TyperGroup
 
 from target_tracker import __version__
-from target_tracker.i18n import LANGUAGES, LanguageError, _, choose_language, language, use_language
+from target_tracker.i18n import LanguageError, _, choose_language, language, use_language
 from target_tracker.ledger.model import Problem
 
 
@@ -53,44 +52,14 @@ def chinese_usage_errors() -> Iterator[None]:
 
     Typer's own copy of click words these in English with no gettext hook, so they are
     re-worded here from the exception's fields; English keeps click's usual message."""
-    from typer._click.exceptions import UsageError
+    from target_tracker.cli.language import USAGE_ERRORS, usage_error_text
 
     try:
         yield
-    except UsageError as e:
+    except USAGE_ERRORS as e:
         if language() != "zh":
             raise
         fail(usage_error_text(e))
-
-
-def usage_error_text(e: Exception) -> str:
-    """A click usage error in the interface language, from its fields (unknown kinds: click's text)."""
-    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoSuchOption
-
-    if isinstance(e, NoSuchOption):
-        hint = list(e.possibilities or [])  # best match first (difflib)
-        tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
-        return _("no such option: {option}{tip}").format(option=e.option_name, tip=tip)
-    if isinstance(e, MissingParameter):
-        name = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
-        if (e.param_type or (e.param.param_type_name if e.param else "")) == "argument":
-            return _("missing argument {name}").format(name=name)
-        return _("missing option {name}").format(name=name)
-    if isinstance(e, BadOptionUsage):
-        if "does not take a value" in e.message:
-            return _("option {option} takes no value").format(option=e.option_name)
-        return _("option {option} needs a value").format(option=e.option_name)
-    if isinstance(e, BadParameter):
-        param = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
-        return _("invalid value for {option}: {error}").format(option=param, error=e.message)
-    text = str(e)
-    if m := re.fullmatch(r"No such command '(.*)'\.", text):
-        return _("no such command '{name}': see 'tracker --help'").format(name=m.group(1))
-    if m := re.fullmatch(r"Got unexpected extra argument\(s\) \((.*)\)", text):
-        return _("unexpected extra arguments: {args}").format(args=m.group(1))
-    if text == "Missing command.":
-        return _("missing command: see 'tracker --help'")
-    return text
 
 
 def split_lang_option(args: list[str]) -> tuple[str | None, list[str]]:
@@ -122,29 +91,12 @@ def refine_language(ctx: typer.Context, ledger_lang: str | None) -> bool:
     return True
 
 
-_SETTINGS_LANG = re.compile(r"^\[settings\][^\[]*?^[ \t]*lang[ \t]*=[ \t]*[\"'](\w+)[\"']", re.M | re.S)
-
-
-def settings_lang(text: str) -> str | None:
-    """The ``[settings] lang`` of a ledger's text, read before it is parsed (None if absent or unknown)."""
-    m = _SETTINGS_LANG.search(text)
-    return m.group(1) if m and m.group(1) in LANGUAGES else None
-
-
-def ledger_lang_of(path: Path) -> str | None:
-    """The ``[settings] lang`` of the ledger file at ``path``, read from its first 64 KB
-    (where [settings] lives, before the targets) without parsing it; None if unreadable."""
-    try:
-        with open(path, "rb") as f:
-            return settings_lang(f.read(65536).decode("utf-8", errors="replace"))
-    except OSError:
-        return None
-
-
 def use_ledger_language(ctx: typer.Context, ledger: Path | None) -> None:
     """Before an edit: speak the ledger's ``[settings] lang`` (unless --lang or $TRACKER_LANG chose),
     so that a refusal, not only the effect, is told in the office's language."""
     if not ctx.meta.get("lang_fixed"):
+        from target_tracker.cli.language import ledger_lang_of
+
         refine_language(ctx, ledger_lang_of(ledger_path(ctx, ledger)))
 
 
