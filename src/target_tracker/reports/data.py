@@ -486,7 +486,8 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
         was = sum(rep.counts_before[s] for s in statuses)
         if not now and not was:
             continue
-        detail = ", ".join(f"{status_label(s)} {rep.counts_now[s]}" for s in statuses if rep.counts_now[s])
+        detail = _(", ").join(_("{status} {n}").format(status=status_label(s), n=rep.counts_now[s])
+                              for s in statuses if rep.counts_now[s])  # fmt: skip
         lights.append({"light": light, "label": _(LIGHT_LABELS[light]), "statuses": detail, "now": now,
                        "before": was, "change": f"{now - was:+d}"})  # fmt: skip
     counts = Table(
@@ -528,7 +529,8 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
     if rep.attention:
         by = {s: sum(1 for a in rep.attention if a.row.status == s) for s in ATTENTION}
         text = [_("{n} targets need attention ({detail}), worst first.").format(
-            n=len(rep.attention), detail=", ".join(f"{status_label(s)} {k}" for s, k in by.items() if k))]  # fmt: skip
+            n=len(rep.attention), detail=_(", ").join(_("{status} {n}").format(status=status_label(s), n=k)
+                                                      for s, k in by.items() if k))]  # fmt: skip
         rows = [title_cell(a.row) | {"depth": 0, "owner": a.row.target.owner, "status": a.row.status,
                 "done": f"{fmt_pct(a.row.ratio)} / {fmt_pct(a.row.expected)}",
                 "projected": _projection(a), "due": a.row.due, "note": a.note} for a in rep.attention]  # fmt: skip
