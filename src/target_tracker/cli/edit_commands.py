@@ -22,7 +22,7 @@ from target_tracker.cli.common import (
     show_dry_run,
     use_ledger_language,
 )  # fmt: skip
-from target_tracker.i18n import _, format_date, language
+from target_tracker.i18n import _, language
 
 
 @app.command()

@@ -74,11 +74,11 @@ def status(
     try:
         check_statuses(status_ or [])
     except SelectionError as e:
-        fail(f"--status: {e}")
+        fail(_("{option}: {error}").format(option="--status", error=e))
     try:
         check_sort(sort)
     except SelectionError as e:
-        fail(f"--sort: {e}")
+        fail(_("{option}: {error}").format(option="--sort", error=e))
     model = load_checked(ctx, ledger_path(ctx, ledger))
     ev = evaluate(model, when)
     if area and not select(ev.rows, areas=area):
