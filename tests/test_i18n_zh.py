@@ -251,11 +251,11 @@ def test_update_and_done_in_chinese(run, tmp_path: Path) -> None:  # type: ignor
     result = run("done", "linwu-lianzhou-expressway", "项目核准", "--date", "2022-05-20", "-f", path)
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "linwu-lianzhou-expressway：第1个节点“项目核准”于2022年5月20日完成 -> 1 / 4 个节点 (12.5%, 正常推进)"
+        "linwu-lianzhou-expressway: 第1个节点“项目核准”于2022年5月20日完成 -> 1 / 4 个节点 (12.5%, 正常推进)"
     )
     result = run("set", "reform-tasks", "due", "2024-06-30", "-f", path)
     assert result.exit_code == 0, result.output
-    assert "reform-tasks：due = 2024年6月30日" in result.output
+    assert "reform-tasks: due = 2024年6月30日" in result.output
     refused = run("update", "reform-tasks", "96", "--date", "2021-11-30", "-f", path)
     assert refused.exit_code == 2
     assert "“reform-tasks”已有2021年11月30日的数据（95）；如需修改请加 --replace" in refused.output
