@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 DOMAIN = "target_tracker"
@@ -105,3 +106,27 @@ def N_(message: str) -> str:
 def NP_(context: str, message: str) -> str:
     """Mark a message with a context for extraction; translate it later with ``pgettext(context, message)``."""
     return message
+
+
+# -- dates as people read them (output/formats.py has numbers) -------------------------------
+
+DASH = "–"  # an empty cell
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+
+
+def format_date(d: date | None) -> str:
+    """A day as people read it: 2021-10-31, or 2021年10月31日 in Chinese; '–' for none."""
+    if d is None:
+        return DASH
+    if language() == "zh":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return d.isoformat()
+
+
+def format_month(year: int, month: int) -> str:
+    """A month as people read it: October 2021, or 2021年10月 in Chinese.
+    (Not strftime("%B"): that follows the C locale, not the interface language.)"""
+    if language() == "zh":
+        return f"{year}年{month}月"
+    return f"{_MONTHS[month - 1]} {year}"

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -36,7 +38,28 @@ class LanguageGroup(TyperGroup):
             use_language(choose_language(flag, os.environ))  # the ledger's setting refines it once loaded
         except LanguageError as e:
             fail(str(e))
-        return super().parse_args(ctx, rest)
+        with chinese_usage_errors():
+            return super().parse_args(ctx, rest)
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        with chinese_usage_errors():  # a command's own options are parsed in here
+            return super().invoke(ctx)
+
+
+@contextmanager
+def chinese_usage_errors() -> Iterator[None]:
+    """In Chinese, a usage error (unknown option, missing argument...) is one translated line.
+
+    Typer's own copy of click words these in English with no gettext hook, so they are
+    re-worded here from the exception's fields; English keeps click's usual message."""
+    from target_tracker.cli.language import USAGE_ERRORS, usage_error_text
+
+    try:
+        yield
+    except USAGE_ERRORS as e:
+        if language() != "zh":
+            raise
+        fail(usage_error_text(e))
 
 
 def split_lang_option(args: list[str]) -> tuple[str | None, list[str]]:
@@ -66,6 +89,15 @@ def refine_language(ctx: typer.Context, ledger_lang: str | None) -> bool:
         return False
     use_language(choose_language(None, os.environ, ledger_lang))
     return True
+
+
+def use_ledger_language(ctx: typer.Context, ledger: Path | None) -> None:
+    """Before an edit: speak the ledger's ``[settings] lang`` (unless --lang or $TRACKER_LANG chose),
+    so that a refusal, not only the effect, is told in the office's language."""
+    if not ctx.meta.get("lang_fixed"):
+        from target_tracker.cli.language import ledger_lang_of
+
+        refine_language(ctx, ledger_lang_of(ledger_path(ctx, ledger)))
 
 
 app = typer.Typer(

@@ -20,8 +20,9 @@ from target_tracker.cli.common import (
     parse_day,
     run_edit,
     show_dry_run,
+    use_ledger_language,
 )  # fmt: skip
-from target_tracker.i18n import _
+from target_tracker.i18n import _, language
 
 
 @app.command()
@@ -47,6 +48,7 @@ def update(
     """
     from target_tracker.edits.operations import EditError, RecordObservation, parse_number, parse_text
 
+    use_ledger_language(ctx, ledger)  # refusals are told in the ledger's language too
     day = parse_day(on)
     try:
         number = parse_number(value)
@@ -84,6 +86,7 @@ def done(
     """
     from target_tracker.edits.operations import EditError, MarkStageDone, parse_text
 
+    use_ledger_language(ctx, ledger)
     day = parse_day(on)
     try:
         stage = parse_text(stage, "STAGE")
@@ -119,6 +122,7 @@ def set_field(
     """
     from target_tracker.edits.operations import EditError, SetField, field_value
 
+    use_ledger_language(ctx, ledger)
     try:
         new_value = field_value(field, value, lambda raw: parse_day(raw, field))
     except EditError as e:
@@ -183,6 +187,7 @@ def add(
         stage_planned=stage_planned or [],
     )  # fmt: skip
     main = ledger_path(ctx, ledger)
+    use_ledger_language(ctx, ledger)  # told in the ledger's language, refusals included
     try:
         change = add_target(
             main,
@@ -206,8 +211,12 @@ def init(
     ctx: typer.Context,
     path: Annotated[Path | None, typer.Argument(help="Where to create the ledger (default: the ledger path).")] = None,
     ledger: LedgerOption = None,
-    example: Annotated[bool, typer.Option("--example", help="Write the Chenzhou example ledger.")] = False,
-    title: Annotated[str, typer.Option("--title", help="The new ledger's title.")] = "Our city's commitments",
+    example: Annotated[
+        bool, typer.Option("--example", help="Write the Chenzhou example ledger (in Chinese with --lang zh).")
+    ] = False,
+    title: Annotated[
+        str, typer.Option("--title", help="The new ledger's title.")
+    ] = "Our city's commitments",  # DEFAULT_TITLE
     dry_run: DryRunOption = False,
 ) -> None:
     """Create a new ledger; never overwrites an existing file.
@@ -223,7 +232,7 @@ def init(
     from target_tracker.edits.transaction import create_file
 
     target = path or ledger_path(ctx, ledger)
-    text = example_ledger() if example else minimal_ledger(title)
+    text = example_ledger(language()) if example else minimal_ledger(title)
     try:
         change = create_file(target, text, dry_run=dry_run)
     except EditError as e:

@@ -23,6 +23,7 @@ from target_tracker.cli.common import (
     parse_as_of,
     print_problems,
     refine_language,
+    use_ledger_language,
 )  # fmt: skip
 from target_tracker.i18n import _, ngettext
 from target_tracker.ledger.model import STATUSES
@@ -61,6 +62,7 @@ def status(
     from target_tracker.output.views import status_view
     from target_tracker.selection import SelectionError, check_sort, check_statuses, select, sort_rows
 
+    use_ledger_language(ctx, ledger)  # a bad option is told in the ledger's language too
     when = parse_as_of(as_of)
     if out is not None and fmt == "text":  # no --format: the file's extension says
         fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "markdown"}.get(out.suffix.lower(), fmt)
@@ -72,11 +74,11 @@ def status(
     try:
         check_statuses(status_ or [])
     except SelectionError as e:
-        fail(f"--status: {e}")
+        fail(_("{option}: {error}").format(option="--status", error=e))
     try:
         check_sort(sort)
     except SelectionError as e:
-        fail(f"--sort: {e}")
+        fail(_("{option}: {error}").format(option="--sort", error=e))
     model = load_checked(ctx, ledger_path(ctx, ledger))
     ev = evaluate(model, when)
     if area and not select(ev.rows, areas=area):
@@ -129,6 +131,7 @@ def show(
     from target_tracker.compute import evaluate
     from target_tracker.output.views import show_view
 
+    use_ledger_language(ctx, ledger)
     when = parse_as_of(as_of)
     check_format(fmt)
     model = load_checked(ctx, ledger_path(ctx, ledger))

@@ -19,13 +19,14 @@ from target_tracker.edits.operations import (
     printable,
 )
 from target_tracker.edits.transaction import Change, commit_edit, file_holding, ledger_files
-from target_tracker.i18n import _
+from target_tracker.i18n import N_, _
 from target_tracker.ledger.load import ID_PATTERN, FileCache
 from target_tracker.ledger.model import KINDS
 from target_tracker.toml.scan import target_ids, targets_with
 from target_tracker.toml.values import render
 
-MINIMAL = """\
+# The new ledger's text is a message: a Chinese interface writes a Chinese ledger (with [settings] lang).
+MINIMAL = N_("""\
 # Our public commitments, one [targets.ID] table each.
 # Format: docs/ledger-format.md in target-tracker
 # Validate after every hand edit with: tracker check
@@ -49,18 +50,22 @@ stale_after_days = 90    # flag targets with no figure for this long
 # observations = [
 #   {{ date = 2021-10-31, value = 89, source = "Chenzhou govt news 2021-12-06" }},
 # ]
-"""
+""")
+DEFAULT_TITLE = N_("Our city's commitments")
 
 
 def minimal_ledger(title: str) -> str:
-    return MINIMAL.format(title=render(parse_text(title, "--title")))
+    """A new ledger's text in the interface language; the default title is translated too."""
+    return _(MINIMAL).format(title=render(parse_text(_(title) if title == DEFAULT_TITLE else title, "--title")))
 
 
-def example_ledger() -> str:
-    """The Chenzhou ledger shipped inside the package."""
+def example_ledger(lang: str = "en") -> str:
+    """The Chenzhou ledger shipped inside the package; for ``lang`` 'zh' the
+    Chinese one (中文台账: same targets and ids, Chinese text and units)."""
     from importlib.resources import files
 
-    return (files("target_tracker") / "data" / "chenzhou.toml").read_text(encoding="utf-8")
+    name = "chenzhou-zh.toml" if lang == "zh" else "chenzhou.toml"
+    return (files("target_tracker") / "data" / name).read_text(encoding="utf-8")
 
 
 @dataclass

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from target_tracker.i18n import _
+from target_tracker.i18n import N_, _, format_date
 from target_tracker.ledger.model import Ledger
 from target_tracker.toml.scan import (
     ScanError,
@@ -52,9 +52,10 @@ class EditError(ValueError):
 _NUMBER = re.compile(r"[+-]?([0-9](?:_?[0-9])*)(\.[0-9](?:_?[0-9])*)?([eE][+-]?[0-9](?:_?[0-9])*)?", re.ASCII)
 
 
-def parse_number(text: str, what: str = "value") -> int | float:
+def parse_number(text: str, what: str = N_("value")) -> int | float:
     """A number typed by the user: an int when written without a point or
     exponent (within TOML's 64 bits), else a finite float."""
+    what = _(what)  # the default is a message; a caller's own word (an option name) stays as it is
     t = text.strip()
     if not t:
         raise EditError(_("{what} is empty: give a number, e.g. 95 or 6.178").format(what=what))
@@ -248,7 +249,9 @@ def _insert_key(text: str, section: Section, line: str) -> str:
 def check_not_future(day: date, today: date, force: bool) -> None:
     """A date after today needs ``force``."""
     if day > today and not force:
-        raise EditError(_("--date {day} is in the future; use --force if that is intended").format(day=day))
+        raise EditError(
+            _("--date {day} is in the future; use --force if that is intended").format(day=format_date(day))
+        )
 
 
 def _target(ledger: Ledger, tid: str):  # type: ignore[no-untyped-def]
@@ -301,7 +304,7 @@ class RecordObservation(Edit):
                 if not self.replace:
                     raise EditError(
                         _("'{id}' already has a figure dated {day} ({value}); use --replace to change it").format(
-                            id=tid, day=self.day, value=old.get("value")
+                            id=tid, day=format_date(self.day), value=old.get("value")
                         )
                     )
                 new = self.element(self.note or old.get("note"), self.source or old.get("source"))
@@ -327,7 +330,9 @@ def check_figure(t: Any, day: date, today: date, force: bool) -> None:
     check_not_future(day, today, force)
     if t.due and day > t.due and not force:
         raise EditError(
-            _("--date {day} is after the due date {due}; use --force if that is intended").format(day=day, due=t.due)
+            _("--date {day} is after the due date {due}; use --force if that is intended").format(
+                day=format_date(day), due=format_date(t.due)
+            )
         )
 
 
@@ -410,7 +415,7 @@ class MarkStageDone(Edit):
                 if not self.replace:
                     raise EditError(
                         _("stage '{name}' of '{id}' is already done on {day}; use --replace to change the date").format(
-                            name=printable(name), id=tid, day=old
+                            name=printable(name), id=tid, day=format_date(old) if isinstance(old, date) else old
                         )
                     )
                 return Spliced(text[: it.value_start] + day + text[it.value_end :], data, found)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
-from target_tracker.i18n import _
+from target_tracker.i18n import _, format_date
 from target_tracker.ledger.load import FileCache, LoadResult, attach_lines, finite, load_ledger
 from target_tracker.ledger.model import Ledger, Problem, Severity, Target
 
@@ -31,7 +31,9 @@ def _p(t: Target, message: str, *path: str | int, severity: Severity = "error") 
 
 def due_before_start(t: Target) -> Iterator[Problem]:
     if t.start and t.due and t.due < t.start:
-        yield _p(t, _("due {due} is before start {start}").format(due=t.due, start=t.start), "due")
+        yield _p(
+            t, _("due {due} is before start {start}").format(due=format_date(t.due), start=format_date(t.start)), "due"
+        )
 
 
 def target_equals_baseline(t: Target) -> Iterator[Problem]:
@@ -45,7 +47,8 @@ def observations_before_start(t: Target) -> Iterator[Problem]:
         for o in t.observations:
             if o.date >= t.start:
                 break
-            yield _p(t, _("observation dated {date} is before start {start}").format(date=o.date, start=t.start),
+            message = _("observation dated {date} is before start {start}")
+            yield _p(t, message.format(date=format_date(o.date), start=format_date(t.start)),
                      "observations", o.position)  # fmt: skip
 
 
@@ -53,7 +56,7 @@ def observations_same_date(t: Target) -> Iterator[Problem]:
     previous = None
     for o in t.observations:
         if previous is not None and o.date == previous.date:
-            yield _p(t, _("two observations dated {date}; the later line wins").format(date=o.date),
+            yield _p(t, _("two observations dated {date}; the later line wins").format(date=format_date(o.date)),
                      "observations", o.position,
                      severity="warning")  # fmt: skip
         previous = o
@@ -74,8 +77,8 @@ def waypoints_sensible(t: Target) -> Iterator[Problem]:
             yield _p(t, _("waypoint share must be between 0 and 1, got {share}").format(share=f"{w.share:g}"),
                      "trajectory", w.position)  # fmt: skip
         if t.start and t.due and not t.start <= w.date <= t.due:
-            yield _p(t, _("waypoint {date} is outside start..due ({start}..{due})").format(date=w.date, start=t.start,
-                                                                                          due=t.due),
+            yield _p(t, _("waypoint {date} is outside start..due ({start}..{due})").format(
+                date=format_date(w.date), start=format_date(t.start), due=format_date(t.due)),
                      "trajectory", w.position, severity="warning")  # fmt: skip
 
 

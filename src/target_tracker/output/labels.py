@@ -41,3 +41,28 @@ def direction_label(code: str | None) -> str:
         return ""
     label = DIRECTION_LABELS.get(code)
     return _(label) if label is not None else code
+
+
+KIND_LABELS = {
+    "quantity": NP_("kind", "quantity"),
+    "maintain": NP_("kind", "maintain"),
+    "milestones": NP_("kind", "milestones"),
+    "rollup": NP_("kind", "rollup"),
+}
+STATE_LABELS = {
+    "active": NP_("state", "active"),
+    "paused": NP_("state", "paused"),
+    "cancelled": NP_("state", "cancelled"),
+}
+
+
+def kind_label(code: str) -> str:
+    """A target's kind (a ledger keyword: quantity, maintain, milestones, rollup), in the interface language."""
+    label = KIND_LABELS.get(code)
+    return pgettext("kind", label) if label is not None else code
+
+
+def state_label(code: str) -> str:
+    """A target's state (a ledger keyword: active, paused, cancelled), in the interface language."""
+    label = STATE_LABELS.get(code)
+    return pgettext("state", label) if label is not None else code

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from target_tracker.i18n import _
+from target_tracker.i18n import _, pgettext
 
 #: Formats every data command accepts, besides any tabulate table style.
 FORMATS = ("text", "markdown", "csv", "json")
@@ -56,6 +56,7 @@ class Column:
     in_text: bool = True  # shown to people (text, markdown)
     in_csv: bool = True  # written to CSV, raw
     max_width: int | None = None  # terminal text only: longer cells are cut with "…"
+    context: str | None = None  # gettext context of the header (NP_), when one English word means two things
 
 
 @dataclass
@@ -124,7 +125,9 @@ def _tabulate(headers: list[str], cells: list[list[str]], style: str, aligns: li
 
 def header_text(c: Column) -> str:
     """The column's header in the interface language (headers are N_() messages)."""
-    return _(c.header) if c.header else ""
+    if not c.header:
+        return ""
+    return pgettext(c.context, c.header) if c.context else _(c.header)
 
 
 def _heads(table: Table) -> tuple[list[str], list[str]]:

@@ -10,9 +10,17 @@ from datetime import date
 from typing import Any
 
 from target_tracker.compute import Evaluation, TargetStatus, children_of, projected_completion, quantity_ratio
-from target_tracker.i18n import N_, _, ngettext, pgettext
+from target_tracker.i18n import N_, NP_, _, language, ngettext, pgettext
 from target_tracker.ledger.model import Ledger, Source, Target
-from target_tracker.output.labels import status_label
+from target_tracker.output.formats import (
+    attach_unit,
+    format_date,
+    format_number,
+    format_pct,
+    format_source,
+    plain_number,
+)
+from target_tracker.output.labels import kind_label, state_label, status_label
 from target_tracker.output.render import Column, Table, View
 
 BAR_WIDTH = 10
@@ -23,20 +31,19 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 def fmt_num(v: float | None) -> str:
-    """89 -> '89', 6.178 -> '6.178', 1234567 -> '1,234,567'."""
+    """89 -> '89', 6.178 -> '6.178', 1234567 -> '1,234,567' (in Chinese '1234567': no separators)."""
     if v is None:
         return "–"
-    if v == int(v) and abs(v) < 1e15:
-        return f"{int(v):,}"
-    return f"{v:,.4f}".rstrip("0").rstrip(".")
+    return plain_number(v)
 
 
 def fmt_pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.1f}%"
+    return format_pct(x)
 
 
 def fmt_date(d: date | None) -> str:
-    return d.isoformat() if d else "–"
+    """The date as people read it, in the interface language (output/formats.py); '–' for none."""
+    return format_date(d)
 
 
 def bar(ratio: float | None, width: int = BAR_WIDTH) -> str:
@@ -59,11 +66,11 @@ def bound_text(t: Target) -> str:
 def progress_text(row: TargetStatus, n_children: int = 0) -> str:
     """'89 / 102 tasks', '2 / 4 stages', '85 % (≥ 80)', '5 targets'."""
     t = row.target
-    unit = f" {t.unit}" if t.unit else ""
     if t.kind == "quantity":
-        return f"{fmt_num(row.current)} / {fmt_num(t.target)}{unit}"
+        return f"{format_number(row.current, t.unit, with_unit=False)} / {format_number(t.target, t.unit)}"
     if t.kind == "maintain":
-        return f"{fmt_num(row.current)}{unit} ({bound_text(t)})"
+        bound = attach_unit(bound_text(t), t.unit) if language() == "zh" else bound_text(t)
+        return f"{format_number(row.current, t.unit)} ({bound})"
     if t.kind == "milestones":
         return _("{done} / {total} stages").format(done=row.stages_done, total=len(t.stages))
     return ngettext("{n} targets", "{n} targets", n_children).format(n=n_children)
@@ -100,8 +107,9 @@ def _r4(x: float | None) -> float | None:
 # -- status ------------------------------------------------------------------
 
 
-def target_json(row: TargetStatus, ledger: Ledger) -> dict[str, Any]:
-    """One target of the JSON contract (README: JSON output)."""
+def target_json(row: TargetStatus, ledger: Ledger, with_label: bool = False) -> dict[str, Any]:
+    """One target of the JSON contract (README: JSON output); ``with_label`` adds
+    ``status_label``, the status word in the interface language, after ``status``."""
     t = row.target
     baseline: float | None = t.baseline
     goal = t.target
@@ -110,7 +118,7 @@ def target_json(row: TargetStatus, ledger: Ledger) -> dict[str, Any]:
     elif t.kind in ("maintain", "rollup"):
         baseline = None
     latest = row.latest
-    return {
+    data = {
         "id": t.id,
         "title": t.title,
         "kind": t.kind,
@@ -144,6 +152,13 @@ def target_json(row: TargetStatus, ledger: Ledger) -> dict[str, Any]:
             "source": latest.source,
         },
     }
+    if not with_label:
+        return data
+    keys = list(data)
+    at = keys.index("status") + 1
+    return (
+        {k: data[k] for k in keys[:at]} | {"status_label": status_label(row.status)} | {k: data[k] for k in keys[at:]}
+    )
 
 
 def status_json(ev: Evaluation, rows: list[TargetStatus]) -> dict[str, Any]:
@@ -158,7 +173,7 @@ def status_json(ev: Evaluation, rows: list[TargetStatus]) -> dict[str, Any]:
             "completion": _r4(summary.completion),
             "by_status": summary.by_status,
         },
-        "targets": [target_json(r, ev.ledger) for r in rows],
+        "targets": [target_json(r, ev.ledger, with_label=True) for r in rows],
     }
 
 
@@ -221,7 +236,7 @@ def summary_line(ev: Evaluation, rows: list[TargetStatus]) -> str:
         "{n} targets: {counts}{stale}. Overall completion {completion} as of {as_of}.",
         "{n} targets: {counts}{stale}. Overall completion {completion} as of {as_of}.",
         s.targets,
-    ).format(n=s.targets, counts=counts, stale=stale_text, completion=fmt_pct(s.completion), as_of=ev.as_of.isoformat())
+    ).format(n=s.targets, counts=counts, stale=stale_text, completion=fmt_pct(s.completion), as_of=fmt_date(ev.as_of))
 
 
 def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True, tree: bool = True) -> View:
@@ -241,7 +256,7 @@ def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True, 
             )
         )
     table = Table(STATUS_COLUMNS, list(groups.items()), notes=notes)
-    heading = _("{title} — status as of {as_of}").format(title=ev.ledger.title, as_of=ev.as_of.isoformat())
+    heading = _("{title} — status as of {as_of}").format(title=ev.ledger.title, as_of=fmt_date(ev.as_of))
     return View([table], status_json(ev, rows), heading=heading)
 
 
@@ -259,18 +274,23 @@ def show_view(ev: Evaluation, target_id: str) -> View:
     src = source_of(t, ledger)
     fields: list[tuple[str, Any]] = [
         (_("title"), t.title),
-        (_("kind"), t.kind),
+        (_("kind"), kind_label(t.kind)),
         (_("area"), row.area),
         (_("owner"), t.owner),
-        (_("state"), t.state),
+        (_("state"), state_label(t.state)),
         (_("start"), fmt_date(row.start)),
         (_("due"), fmt_date(row.due)),
         (_("progress"), progress_text(row, len(kids))),
     ]
     if t.kind == "quantity":
-        fields.append((_("baseline -> target"), f"{fmt_num(t.baseline)} -> {fmt_num(t.target)} {t.unit}".strip()))
+        fields.append(
+            (
+                _("baseline -> target"),
+                f"{format_number(t.baseline, t.unit, with_unit=False)} -> {format_number(t.target, t.unit)}",
+            )
+        )
     if t.kind == "maintain":
-        fields.append((_("bound"), f"{bound_text(t)} {t.unit}".strip()))
+        fields.append((_("bound"), attach_unit(bound_text(t), t.unit)))
     fields += [
         (_("done"), fmt_pct(row.ratio)),
         (_("expected"), fmt_pct(row.expected)),
@@ -279,15 +299,15 @@ def show_view(ev: Evaluation, target_id: str) -> View:
         (_("projected completion"), _projection_text(row, projected)),
         (_("weight"), fmt_num(t.weight)),
         (_("parent"), t.parent or "–"),
-        (_("source"), (src.cite() if src else "–") + ("" if t.source else _(" (the ledger's)"))),
+        (_("source"), (format_source(src) if src else "–") + ("" if t.source else _(" (the ledger's)"))),
         (_("source file"), src.url if src and src.url else "–"),
         (_("file"), t.file),
     ]
     if t.notes:
         fields.append((_("notes"), t.notes))
-    kv = [Column("field", N_("field")), Column("value", N_("value"))]
+    kv = [Column("field", N_("field")), Column("value", NP_("field", "value"), context="field")]
     tables = [Table(kv, [(None, [{"field": k, "value": v} for k, v in fields])], title=f"{t.id}")]
-    data: dict[str, Any] = target_json(row, ledger)
+    data: dict[str, Any] = target_json(row, ledger, with_label=True)
     data["projected_completion"] = projected.isoformat() if projected else None
     data["notes"] = t.notes
     if t.kind in ("quantity", "maintain"):
@@ -315,7 +335,8 @@ def show_view(ev: Evaluation, target_id: str) -> View:
         ]
     if t.kind == "rollup":
         child_rows = [ev.get(k.id) for k in kids]
-        records = [status_row(c, 0) for c in child_rows if c is not None]
+        all_kids = children_of(ledger)
+        records = [status_row(c, len(all_kids.get(c.target.id, []))) for c in child_rows if c is not None]
         cols = [c for c in STATUS_COLUMNS if c.key != "label"]
         cols = [Column(c.key, c.header, c.align, c.text, c.colored, True if c.key == "id" else c.in_text, c.in_csv)
                 for c in cols]  # fmt: skip
@@ -342,7 +363,7 @@ def _projection_text(row: TargetStatus, projected: date | None) -> str:
         if days < 0
         else _("on the due date")
     )
-    return _("{date} at the recent trend ({verdict})").format(date=projected.isoformat(), verdict=verdict)
+    return _("{date} at the recent trend ({verdict})").format(date=fmt_date(projected), verdict=verdict)
 
 
 def _observations_table(t: Target, as_of: date) -> Table:
@@ -414,7 +435,7 @@ def _stages_table(t: Target, as_of: date) -> Table:
         Column("name", N_("stage")),
         Column("weight", N_("weight"), align="right", text=fmt_num),
         Column("planned", N_("planned"), text=fmt_date),
-        Column("done", N_("done"), text=fmt_date),
+        Column("done", NP_("date", "done"), text=fmt_date, context="date"),
         Column("state", ""),
         Column("note", N_("note")),
     ]
@@ -442,9 +463,11 @@ def observation_effect(ledger: Ledger, target_id: str, day: date, replaced: floa
     else:
         earlier = [o for o in t.observations if o.date < day]
         before = earlier[-1].value if earlier else None
-    unit = f" {t.unit}" if t.unit else ""
-    return _("{id}: {before} -> {after}{unit} {status}").format(
-        id=t.id, before=fmt_num(before), after=fmt_num(row.current), unit=unit, status=_status_words(row)
+    return _("{id}: {before} -> {after} {status}").format(
+        id=t.id,
+        before=format_number(before, t.unit, with_unit=False),
+        after=format_number(row.current, t.unit),
+        status=_status_words(row),
     )
 
 
@@ -455,7 +478,7 @@ def stage_effect(ledger: Ledger, target_id: str, index: int, day: date) -> str:
     row = evaluate_leaf(t, day, ledger.settings)
     stage = t.stages[index]
     return _("{id}: stage {n} '{name}' done {date} -> {done} / {total} stages {status}").format(
-        id=t.id, n=index + 1, name=stage.name, date=day.isoformat(), done=row.stages_done, total=len(t.stages),
+        id=t.id, n=index + 1, name=stage.name, date=fmt_date(day), done=row.stages_done, total=len(t.stages),
         status=_status_words(row),
     )  # fmt: skip
 
@@ -465,12 +488,10 @@ def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -
 
     t = ledger.targets[target_id]
     value = getattr(t, field_name, None)
-    shown = (
-        value.isoformat() if isinstance(value, date) else fmt_num(value) if isinstance(value, float | int) else value
-    )
+    shown = fmt_date(value) if isinstance(value, date) else fmt_num(value) if isinstance(value, float | int) else value
     row = evaluate(ledger, as_of).get(target_id)
     status = (
-        _(", status as of {as_of}: {status}").format(as_of=as_of.isoformat(), status=status_label(row.status))
+        _(", status as of {as_of}: {status}").format(as_of=fmt_date(as_of), status=status_label(row.status))
         if row
         else ""
     )

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from target_tracker.i18n import _
+from target_tracker.i18n import _, language, pgettext
 from target_tracker.reports.numbering import long_date
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def trajectory_chart(title: str, traj: Trajectory, as_of: date, fmt: str = "svg"
         ax = fig.add_subplot()
         if planned:
             ax.plot(date2num([d for d, _ in planned]), [v * 100 for _, v in planned], color=PLANNED, linestyle="--",
-                    linewidth=1.1, label=_("planned"))  # fmt: skip
+                    linewidth=1.1, label=pgettext("chart", "planned"))  # fmt: skip
         if actual:
             ys = [math.nan if v is None else v * 100 for _, v in actual]
             ax.plot(date2num([d for d, _ in actual]), ys, color=ACTUAL, marker="o", markersize=2.6, linewidth=1.5,
@@ -194,7 +194,7 @@ def trajectory_chart(title: str, traj: Trajectory, as_of: date, fmt: str = "svg"
 
         locator = AutoDateLocator(minticks=2, maxticks=6)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, **_date_formats()))
         ax.tick_params(labelsize=6.5)
         return _save(fig, fmt)
 
@@ -205,3 +205,15 @@ def _late(as_of: date, planned: list[tuple[date, float]]) -> bool:
         return False
     span = (planned[-1][0] - planned[0][0]) or timedelta(days=1)
     return (as_of - planned[0][0]) / span > 0.6
+
+
+def _date_formats() -> dict[str, list[str]]:
+    """Tick labels in Chinese: 2022年, 5月, 5日 (matplotlib's month names are English)."""
+    if language() != "zh":
+        return {}
+    formats = ["%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M", "%S.%f"]
+    return {
+        "formats": formats,
+        "zero_formats": ["", "%Y年", "%-m月", "%-m月%-d日", "%H:%M", "%H:%M"],
+        "offset_formats": ["", "%Y年", "%Y年%-m月", "%Y年%-m月%-d日", "%Y年%-m月%-d日", "%Y年%-m月%-d日 %H:%M"],
+    }

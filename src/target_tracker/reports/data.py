@@ -28,10 +28,11 @@ from target_tracker.compute import (
 )
 from target_tracker.dates import add_months, month_end, parse_month, previous_month_end
 from target_tracker.i18n import N_, _
-from target_tracker.ledger.model import STATUSES, Ledger, Target
+from target_tracker.ledger.model import STATUSES, Ledger, Source, Target
+from target_tracker.output.formats import format_number, format_source
 from target_tracker.output.labels import status_label
 from target_tracker.output.render import Column, Table
-from target_tracker.output.views import fmt_date, fmt_num, fmt_pct, progress_text, source_of
+from target_tracker.output.views import fmt_date, fmt_pct, progress_text, source_of
 from target_tracker.reports.numbering import long_date, month_title, numbered
 from target_tracker.selection import direction, in_areas
 
@@ -201,7 +202,6 @@ def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: d
     out: list[Update] = []
     for r in rows:
         t = r.target
-        unit = f" {t.unit}" if t.unit else ""
         obs = t.observations
         if obs:
             lo, hi = count_upto(obs, first - timedelta(days=1)), count_upto(obs, last)
@@ -209,9 +209,8 @@ def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: d
             for k in range(lo, hi):
                 o = obs[k]
                 change = None if prev is None else o.value - prev
-                text = (
-                    f"{fmt_num(prev)} → {fmt_num(o.value)}{unit}" if prev is not None else f"{fmt_num(o.value)}{unit}"
-                )
+                now = format_number(o.value, t.unit)  # 万/亿 in Chinese, the ledger's own unit kept
+                text = f"{format_number(prev, t.unit, with_unit=False)} → {now}" if prev is not None else now
                 out.append(Update(o.date, t, text, change, o.note or "", o.source or _cite(ledger, t)))
                 prev = o.value
         for i, s in enumerate(t.stages, start=1):
@@ -224,7 +223,7 @@ def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: d
 
 def _cite(ledger: Ledger, t: Target) -> str:
     src = source_of(t, ledger)
-    return src.cite() if src else ""
+    return format_source(src) if src else ""
 
 
 def upcoming(rows: list[TargetStatus], after: date, until: date) -> list[Upcoming]:
@@ -297,11 +296,11 @@ def cited_sources(ledger: Ledger, rows: list[TargetStatus], updates: list[Update
     sources of the figures it shows (each target's latest, the month's)."""
     seen: dict[str, None] = {}
     if ledger.source:
-        seen[ledger.source.cite()] = None
+        seen[format_source(ledger.source)] = None
     for r in rows:
         src = source_of(r.target, ledger)
         if src and src.document:
-            doc = f"{src.document}" + (f" ({src.date.isoformat()})" if src.date else "")
+            doc = format_source(Source(document=src.document, date=src.date))
             seen.setdefault(doc, None)
         if r.latest is not None and r.latest.source:
             seen.setdefault(r.latest.source, None)
@@ -394,7 +393,13 @@ def pp(now: float | None, before: float | None) -> str:
     """Change in percentage points: '+3.2 pp'."""
     if now is None or before is None:
         return "–"
-    return _("{change} pp").format(change=f"{(now - before) * 100:+.1f}")
+    change = f"{(now - before) * 100:+.1f}"
+    # one message per direction: Chinese says 提高/下降 X 个百分点, or 持平
+    if change in ("+0.0", "-0.0"):
+        return _("+0.0 pp")
+    if change.startswith("+"):
+        return _("+{change} pp").format(change=change[1:])
+    return _("-{change} pp").format(change=change[1:])
 
 
 # -- layout: numbered blocks that every format renders --------------------------------
@@ -481,7 +486,8 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
         was = sum(rep.counts_before[s] for s in statuses)
         if not now and not was:
             continue
-        detail = ", ".join(f"{status_label(s)} {rep.counts_now[s]}" for s in statuses if rep.counts_now[s])
+        detail = _(", ").join(_("{status} {n}").format(status=status_label(s), n=rep.counts_now[s])
+                              for s in statuses if rep.counts_now[s])  # fmt: skip
         lights.append({"light": light, "label": _(LIGHT_LABELS[light]), "statuses": detail, "now": now,
                        "before": was, "change": f"{now - was:+d}"})  # fmt: skip
     counts = Table(
@@ -523,7 +529,8 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
     if rep.attention:
         by = {s: sum(1 for a in rep.attention if a.row.status == s) for s in ATTENTION}
         text = [_("{n} targets need attention ({detail}), worst first.").format(
-            n=len(rep.attention), detail=", ".join(f"{status_label(s)} {k}" for s, k in by.items() if k))]  # fmt: skip
+            n=len(rep.attention), detail=_(", ").join(_("{status} {n}").format(status=status_label(s), n=k)
+                                                      for s, k in by.items() if k))]  # fmt: skip
         rows = [title_cell(a.row) | {"depth": 0, "owner": a.row.target.owner, "status": a.row.status,
                 "done": f"{fmt_pct(a.row.ratio)} / {fmt_pct(a.row.expected)}",
                 "projected": _projection(a), "due": a.row.due, "note": a.note} for a in rep.attention]  # fmt: skip
@@ -706,7 +713,7 @@ def report_csv_table(rep: MonthlyReport) -> Table:
             "unit": r.target.unit, "value": r.current, "value_previous": b.current if b else None,
             "ratio": _r(r.ratio), "ratio_previous": _r(b.ratio) if b else None, "status": r.status,
             "status_previous": b.status if b else None, "expected": _r(r.expected),
-            "due": fmt_date(r.due) if r.due else None, "updated": fmt_date(r.updated) if r.updated else None,
+            "due": r.due.isoformat() if r.due else None, "updated": r.updated.isoformat() if r.updated else None,
             "stale": r.stale, "source": src.cite() if src else None,
         })  # fmt: skip
     return Table(CSV_COLUMNS, [(None, records)])

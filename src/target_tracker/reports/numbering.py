@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from target_tracker.i18n import language
+from target_tracker.i18n import format_date, format_month, language
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -55,15 +55,9 @@ def numbered(level: int, n: int, title: str, parent: int | None = None) -> str:
 
 def long_date(d: date | None) -> str:
     """2021年11月30日 in Chinese, 2021-11-30 in English; '–' for none."""
-    if d is None:
-        return "–"
-    if language() == "zh":
-        return f"{d.year}年{d.month}月{d.day}日"
-    return d.isoformat()
+    return format_date(d)  # the one date helper (i18n.py, re-exported by output/formats.py)
 
 
 def month_title(d: date) -> str:
     """2022年7月 in Chinese, July 2022 in English."""
-    if language() == "zh":
-        return f"{d.year}年{d.month}月"
-    return d.strftime("%B %Y")
+    return format_month(d.year, d.month)  # not strftime("%B"): that follows the C locale

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from target_tracker.compute import TargetStatus, children_of
-from target_tracker.i18n import _
+from target_tracker.i18n import _, format_date
 from target_tracker.ledger.model import Ledger
 from target_tracker.output.labels import status_label
 from target_tracker.output.render import display_width
@@ -273,7 +273,7 @@ def status_workbook(ledger: Ledger, rows: list[TargetStatus], as_of: date, gener
     """``tracker status --format xlsx``: the ledger sheet alone."""
     wb = _workbook()
     styles = _Styles(wb)
-    title = _("{ledger}: status as of {date}").format(ledger=ledger.title, date=as_of.isoformat())
+    title = _("{ledger}: status as of {date}").format(ledger=ledger.title, date=format_date(as_of))
     sheet = targets_sheet(wb, ledger, rows, title)
     return _save(wb, [sheet], styles, title, generated)
 

@@ -1,0 +1,69 @@
+"""The interface language at the command line: the ledger's ``[settings] lang``
+read before the ledger is parsed, and click's usage errors in Chinese."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from target_tracker.i18n import LANGUAGES, _
+
+try:  # Typer's own copy of click words its usage errors in English, with no gettext hook
+    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoSuchOption, UsageError
+except ImportError:  # pragma: no cover - a Typer that uses click itself
+    from click.exceptions import (  # type: ignore[assignment]
+        BadOptionUsage,
+        BadParameter,
+        MissingParameter,
+        NoSuchOption,
+        UsageError,
+    )
+
+USAGE_ERRORS = (UsageError,)
+
+
+_SETTINGS_LANG = re.compile(r"^\[settings\][^\[]*?^[ \t]*lang[ \t]*=[ \t]*[\"'](\w+)[\"']", re.M | re.S)
+
+
+def settings_lang(text: str) -> str | None:
+    """The ``[settings] lang`` of a ledger's text, read before it is parsed (None if absent or unknown)."""
+    m = _SETTINGS_LANG.search(text)
+    return m.group(1) if m and m.group(1) in LANGUAGES else None
+
+
+def ledger_lang_of(path: Path) -> str | None:
+    """The ``[settings] lang`` of the ledger file at ``path``, read from its first 64 KB
+    (where [settings] lives, before the targets) without parsing it; None if unreadable."""
+    try:
+        with open(path, "rb") as f:
+            return settings_lang(f.read(65536).decode("utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
+def usage_error_text(e: Exception) -> str:
+    """A click usage error in the interface language, from its fields (unknown kinds: click's text)."""
+    if isinstance(e, NoSuchOption):
+        hint = list(e.possibilities or [])  # best match first (difflib)
+        tip = _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
+        return _("no such option: {option}{tip}").format(option=e.option_name, tip=tip)
+    if isinstance(e, MissingParameter):
+        name = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
+        if (e.param_type or (e.param.param_type_name if e.param else "")) == "argument":
+            return _("missing argument {name}").format(name=name)
+        return _("missing option {name}").format(name=name)
+    if isinstance(e, BadOptionUsage):
+        if "does not take a value" in e.message:
+            return _("option {option} takes no value").format(option=e.option_name)
+        return _("option {option} needs a value").format(option=e.option_name)
+    if isinstance(e, BadParameter):
+        param = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
+        return _("invalid value for {option}: {error}").format(option=param, error=e.message)
+    text = str(e)
+    if m := re.fullmatch(r"No such command '(.*)'\.", text):
+        return _("no such command '{name}': see 'tracker --help'").format(name=m.group(1))
+    if m := re.fullmatch(r"Got unexpected extra argument\(s\) \((.*)\)", text):
+        return _("unexpected extra arguments: {args}").format(args=m.group(1))
+    if text == "Missing command.":
+        return _("missing command: see 'tracker --help'")
+    return text
