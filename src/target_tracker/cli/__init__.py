@@ -4,7 +4,13 @@ Only this package reads the clock, the environment and the terminal. Each
 group of commands has its own module; importing them registers the commands.
 """
 
-from target_tracker.cli import edit_commands, git_commands, report_command, view_commands  # noqa: F401  (registers commands)
+from target_tracker.cli import (  # noqa: F401  (registers commands)
+    edit_commands,
+    forms_commands,
+    git_commands,
+    report_command,
+    view_commands,
+)
 from target_tracker.cli.common import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,365 @@
+"""Check the returned forms against the ledger and turn every filled row into
+the edit ``tracker update`` or ``tracker done`` would make, applied together
+as one transaction. All or nothing: every problem is collected first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from target_tracker.dates import DateError, parse_month
+from target_tracker.edits.operations import Edit, EditError, MarkStageDone, RecordObservation, parse_number
+from target_tracker.forms.layout import figure_bounds, open_stages, stage_bounds, takes_figure
+from target_tracker.forms.reader import FilledForm, FilledRow, FormProblem, date_of, number_text
+from target_tracker.i18n import _, ngettext
+from target_tracker.ledger.load import FileCache
+from target_tracker.ledger.model import Ledger, Target
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One figure (``value_text`` set) or one stage completion (``stage`` set) to record."""
+
+    where: str
+    owner: str
+    target_id: str
+    day: date
+    value_text: str | None = None
+    stage: int | None = None  # 1-based
+    note: str | None = None
+    source: str | None = None
+
+    def edit(self) -> Edit:
+        if self.stage is not None:
+            return MarkStageDone(self.target_id, stage=str(self.stage), day=self.day, note=self.note,
+                                 source=self.source)  # fmt: skip
+        return RecordObservation(self.target_id, day=self.day, value_text=self.value_text or "0", note=self.note,
+                                 source=self.source)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import will do. ``already``: rows the ledger already holds
+    (same date and value), left as they are; ``missing``: per owner, the
+    targets that take a figure this month and got none; ``no_form``: owners
+    with such targets whose form did not come back."""
+
+    month: str
+    entries: tuple[Entry, ...] = ()
+    already: tuple[Entry, ...] = ()
+    problems: tuple[FormProblem, ...] = ()
+    departments: tuple[str, ...] = ()
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    no_form: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (id, note) of rows with a note but no figure
+
+    @property
+    def figures(self) -> int:
+        return sum(1 for e in self.entries if e.stage is None)
+
+    @property
+    def stages(self) -> int:
+        return sum(1 for e in self.entries if e.stage is not None)
+
+
+def plan_import(ledger: Ledger, forms: Sequence[FilledForm], today: date, month: str | None = None) -> ImportPlan:
+    """Check every form and row; the plan lists every problem found, or the entries to record."""
+    problems: list[FormProblem] = [p for f in forms for p in f.problems]
+    readable = [f for f in forms if not f.problems]
+    month = month or _common_month(readable)
+    try:
+        first, last = parse_month(month or "")
+    except DateError:
+        first = last = None  # type: ignore[assignment]
+    owners = {t.owner for t in ledger.targets.values()}
+    checker = _RowChecker(ledger, today, problems)
+    for form in readable:
+        if form.month != month or first is None:
+            problems.append(FormProblem(form.where(), _("this form is for {month}, not {expected}").format(
+                month=form.month or "?", expected=month or "?")))  # fmt: skip
+            continue
+        if form.ledger != ledger.title:
+            problems.append(FormProblem(form.where(), _("this form is for the ledger '{form}', not '{ledger}'").format(
+                form=form.ledger, ledger=ledger.title)))  # fmt: skip
+            continue
+        if form.owner not in owners:
+            problems.append(FormProblem(form.where(), _("this form is for '{owner}', who owns no target in the "
+                                                        "ledger").format(owner=form.owner)))  # fmt: skip
+            continue
+        for row in form.rows:
+            checker.row(form, row, first, last)
+    departments = tuple(dict.fromkeys(f.owner for f in readable))
+    plan = ImportPlan(month or "", tuple(checker.entries), tuple(checker.already), tuple(problems), departments,
+                      notes=tuple(checker.notes))  # fmt: skip
+    if first is None or problems:
+        return plan
+    return _with_missing(plan, ledger, first, last)
+
+
+def _common_month(forms: Sequence[FilledForm]) -> str | None:
+    counts = Counter(f.month for f in forms)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _with_missing(plan: ImportPlan, ledger: Ledger, first: date, last: date) -> ImportPlan:
+    got = {e.target_id for e in plan.entries + plan.already}
+    missing: dict[str, list[str]] = {}
+    expected_owners: list[str] = []
+    for t in ledger.targets.values():
+        if open_stages(t, last):
+            expected_owners.append(t.owner)
+        if not takes_figure(t, first, last):
+            continue
+        expected_owners.append(t.owner)
+        if t.id in got or any(first <= o.date <= last for o in t.observations):
+            continue
+        missing.setdefault(t.owner, []).append(t.id)
+    no_form = tuple(o for o in dict.fromkeys(expected_owners) if o not in plan.departments)
+    return ImportPlan(plan.month, plan.entries, plan.already, plan.problems, plan.departments, missing, no_form,
+                      plan.notes)  # fmt: skip
+
+
+_STAGE = re.compile(r"^\s*(\d+)\s*[.、．]\s*(.*?)\s*$", re.S)
+
+
+class _RowChecker:
+    def __init__(self, ledger: Ledger, today: date, problems: list[FormProblem]) -> None:
+        self.ledger = ledger
+        self.today = today
+        self.problems = problems
+        self.entries: list[Entry] = []
+        self.already: list[Entry] = []
+        self.notes: list[tuple[str, str]] = []
+        self.seen: dict[tuple[str, object], Entry] = {}  # (id, date) or (id, stage) -> first entry
+
+    def fail(self, form: FilledForm, ref: str, message: str) -> None:
+        self.problems.append(FormProblem(form.where(ref), message))
+
+    def row(self, form: FilledForm, row: FilledRow, first: date, last: date) -> None:
+        c = row.cells
+        tid = row.text("id")
+        if not tid:
+            self.fail(form, c["id"].ref, _("a figure on a row without an id: keep figures on their target's row"))
+            return
+        t = self.ledger.targets.get(tid)
+        if t is None:
+            hint = difflib.get_close_matches(tid, list(self.ledger.targets), n=1)
+            tip = _(" (did you mean '{id}'?)").format(id=hint[0]) if hint else ""
+            self.fail(form, c["id"].ref, _("unknown id '{id}'{tip}: the ids must not be edited").format(id=tid, tip=tip))
+            return
+        if t.owner != form.owner:
+            self.fail(form, c["id"].ref, _("'{id}' belongs to '{owner}', not to this form's owner '{form}'").format(
+                id=tid, owner=t.owner, form=form.owner))  # fmt: skip
+            return
+        stage = self._stage(form, row, t)
+        if stage is False:
+            return
+        issued_title = (form.issued or {}).get((tid, stage or None), None) if form.issued is not None else t.title
+        if issued_title is None or row.text("title") != issued_title.strip():
+            self.fail(form, c["id"].ref, _("the id '{id}' does not belong to the target on this row ('{title}'): "
+                                           "the ids must not be edited").format(id=tid, title=row.text("title")))  # fmt: skip
+            return
+        note = row.text("note") or None
+        source = row.text("source") or None
+        if stage:
+            self._stage_row(form, row, t, stage, note, source, last)
+        else:
+            self._figure_row(form, row, t, note, source, first, last)
+
+    def _stage(self, form: FilledForm, row: FilledRow, t: Target) -> int | None | bool:
+        """The row's stage number, None for a figure row, False after a problem."""
+        text = row.text("stage")
+        ref = row.cells["stage"].ref
+        if not text:
+            if t.kind == "milestones" and not all(row.cells[k].empty for k in ("value", "date")):
+                self.fail(form, ref, _("'{id}' is a milestones target: fill in the rows of its stages").format(id=t.id))
+                return False
+            return None
+        if t.kind != "milestones":
+            self.fail(form, ref, _("'{id}' takes figures, not stages").format(id=t.id))
+            return False
+        m = _STAGE.match(text)
+        names = [s.name.strip() for s in t.stages]
+        if m and 1 <= int(m.group(1)) <= len(names) and names[int(m.group(1)) - 1] == m.group(2):
+            return int(m.group(1))
+        name = m.group(2) if m else text
+        if names.count(name) == 1:
+            return names.index(name) + 1
+        self.fail(form, ref, _("'{id}' has no stage '{stage}'; the stage column must not be edited").format(
+            id=t.id, stage=text))  # fmt: skip
+        return False
+
+    def _stage_row(self, form: FilledForm, row: FilledRow, t: Target, n: int, note: str | None,
+                   source: str | None, last: date) -> None:  # fmt: skip
+        c = row.cells
+        if not c["value"].empty:
+            self.fail(form, c["value"].ref, _("a stage takes the date it was completed, not a figure"))
+            return
+        if c["date"].empty:
+            if note:
+                self.notes.append((t.id, note))
+            return
+        day = self._date(form, row, *stage_bounds(t, last), what=_("the end of {month}").format(month=form.month))
+        if day is None:
+            return
+        entry = Entry(form.where(c["date"].ref), t.owner, t.id, day, stage=n, note=note, source=source)
+        done = t.stages[n - 1].done
+        if done is not None:
+            if done == day:
+                self.already.append(entry)
+            else:
+                self.fail(form, c["date"].ref, _("stage {n} of '{id}' is already done on {done} in the ledger; the "
+                                                 "form says {day}").format(n=n, id=t.id, done=done, day=day))  # fmt: skip
+            return
+        key = (t.id, ("stage", n))
+        first_seen = self.seen.get(key)
+        if first_seen is not None:
+            if first_seen.day != day:
+                self.fail(form, c["date"].ref, _("stage {n} of '{id}' is done on {day} here but on {other} at "
+                                                 "{where}").format(n=n, id=t.id, day=day, other=first_seen.day,
+                                                                   where=first_seen.where))  # fmt: skip
+            return
+        self.seen[key] = entry
+        self.entries.append(entry)
+
+    def _figure_row(self, form: FilledForm, row: FilledRow, t: Target, note: str | None, source: str | None,
+                    first: date, last: date) -> None:  # fmt: skip
+        c = row.cells
+        if c["value"].empty:
+            if note:
+                self.notes.append((t.id, note))
+            return
+        if t.kind not in ("quantity", "maintain"):
+            self.fail(form, c["value"].ref, _("'{id}' is a {kind} target; it takes no figures").format(
+                id=t.id, kind=t.kind))  # fmt: skip
+            return
+        try:
+            text, percent = number_text(c["value"])
+            value_text = parse_number(text)[1]
+        except (ValueError, EditError) as e:
+            message = str(e) if not isinstance(e, EditError) else _("value '{value}' is not a number").format(
+                value=row.text("value"))  # fmt: skip
+            self.fail(form, c["value"].ref, message)
+            value_text = None
+        if value_text is not None and percent and t.unit.strip() != "%":
+            self.fail(form, c["value"].ref, _("value '{value}' is a percentage, but '{id}' is counted in '{unit}'").format(
+                value=row.text("value"), id=t.id, unit=t.unit))  # fmt: skip
+            value_text = None
+        if c["date"].empty:
+            self.fail(form, c["date"].ref, _("the figure has no date"))
+            return
+        lo, hi = figure_bounds(t, first, last)
+        day = self._date(form, row, lo, hi, due=t.due, what=_("the end of {month}").format(month=form.month))
+        if day is None or value_text is None:
+            return
+        entry = Entry(form.where(c["value"].ref), t.owner, t.id, day, value_text, note=note, source=source)
+        value = float(value_text)
+        old = next((o for o in t.observations if o.date == day), None)
+        if old is not None:
+            if old.value == value:
+                self.already.append(entry)
+            else:
+                self.fail(form, c["value"].ref, _("'{id}' already has a figure dated {day} in the ledger ({old}); "
+                                                  "the form says {new}").format(
+                    id=t.id, day=day, old=_num(old.value), new=value_text))  # fmt: skip
+            return
+        key = (t.id, day)
+        first_seen = self.seen.get(key)
+        if first_seen is not None:
+            if float(first_seen.value_text or "nan") != value:
+                self.fail(form, c["value"].ref, _("'{id}' on {day}: {value} here but {other} at {where}").format(
+                    id=t.id, day=day, value=value_text, other=first_seen.value_text, where=first_seen.where))  # fmt: skip
+            return
+        self.seen[key] = entry
+        self.entries.append(entry)
+
+    def _date(self, form: FilledForm, row: FilledRow, lo: date, hi: date, *, what: str,
+              due: date | None = None) -> date | None:  # fmt: skip
+        cell = row.cells["date"]
+        try:
+            day = date_of(cell)
+        except ValueError as e:
+            self.fail(form, cell.ref, str(e))
+            return None
+        if day > self.today:
+            message = _("date {day} is in the future").format(day=day)
+        elif due is not None and day > due:
+            message = _("date {day} is after the due date {due}").format(day=day, due=due)
+        elif day > hi:
+            message = _("date {day} is after {end}").format(day=day, end=what)
+        elif day < lo:
+            message = _("date {day} is out of range: give a date from {first} to {last}").format(
+                day=day, first=lo, last=hi)  # fmt: skip
+        else:
+            return day
+        self.fail(form, cell.ref, message)
+        return None
+
+
+def _num(v: float) -> str:
+    from target_tracker.output.views import fmt_num
+
+    return fmt_num(v)
+
+
+# -- applying ----------------------------------------------------------------------------------
+
+
+def commit_plan(main: Path, plan: ImportPlan, *, dry_run: bool = False, cache: FileCache | None = None) -> list:  # type: ignore[type-arg]
+    """Record every entry as one edit of the ledger's files: parsed once,
+    validated once, written once (each file atomically), under the lock."""
+    from target_tracker.edits.batch import apply_all, header_offsets
+    from target_tracker.edits.transaction import Transform, commit_edits
+
+    edits = [e.edit() for e in plan.entries]
+
+    def transforms_for(texts: dict[Path, str]) -> dict[Path, Transform]:
+        holder: dict[str, Path] = {}
+        for path, text in texts.items():
+            for _pos, tid in header_offsets(text):
+                holder.setdefault(tid, path)
+        by_file: dict[Path, list[Edit]] = {}
+        for edit in edits:
+            path = holder.get(edit.target_id)
+            if path is None:
+                raise EditError(_("no target '{id}' in {file}").format(id=edit.target_id, file=main))
+            by_file.setdefault(path, []).append(edit)
+        return {p: (lambda text, es=es: apply_all(es, text)) for p, es in by_file.items()}
+
+    if not edits:
+        return []
+    return commit_edits(main, transforms_for, dry_run=dry_run, cache=cache)
+
+
+def summary_lines(plan: ImportPlan, ledger: Ledger, *, dry_run: bool = False) -> list[str]:
+    """What was recorded, and whom to chase."""
+    figures = ngettext("{n} figure", "{n} figures", plan.figures).format(n=plan.figures)
+    stages = ngettext("{n} stage", "{n} stages", plan.stages).format(n=plan.stages)
+    depts = ngettext("{n} department", "{n} departments", len(plan.departments)).format(n=len(plan.departments))
+    head = _("would record {figures} and {stages} from {departments} for {month}") if dry_run else _(
+        "recorded {figures} and {stages} from {departments} for {month}")  # fmt: skip
+    lines = [head.format(figures=figures, stages=stages, departments=depts, month=plan.month)]
+    if plan.already:
+        lines.append(ngettext("{n} row was already in the ledger (same date and value); left as it is",
+                              "{n} rows were already in the ledger (same date and value); left as they are",
+                              len(plan.already)).format(n=len(plan.already)))  # fmt: skip
+    n_missing = sum(len(v) for v in plan.missing.values())
+    if n_missing:
+        lines.append(ngettext("{n} target got no figure for {month}:", "{n} targets got no figure for {month}:",
+                              n_missing).format(n=n_missing, month=plan.month))  # fmt: skip
+        for owner, ids in plan.missing.items():
+            lines.append(f"  {owner or _('no owner')}: {', '.join(ids)}")
+    else:
+        lines.append(_("every target that takes a figure has one for {month}").format(month=plan.month))
+    if plan.no_form:
+        lines.append(_("no form back from: {owners}").format(owners=", ".join(o or _("no owner") for o in plan.no_form)))
+    if plan.notes:
+        lines.append(_("notes without a figure:"))
+        lines += [f"  {tid}: {note}" for tid, note in plan.notes]
+    return lines

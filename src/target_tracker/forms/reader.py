@@ -1,0 +1,484 @@
+"""Read a returned form (.xlsx or .csv) into raw cells, and read what people
+type in them: numbers as text ("1,200"), dates as text (2021/11/30,
+2021年11月30日), formulas (the saved result, else a small evaluator), merged
+cells, blank rows in between.
+
+Nothing here knows the ledger; :mod:`target_tracker.forms.plan` checks the
+cells against it. Problems are values naming the file, sheet and cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from target_tracker.forms.layout import COL, COLUMNS, KEYS, column_letter
+from target_tracker.forms.writer import MAGIC, META_ISSUED_ROW, META_SHEET
+from target_tracker.i18n import _
+
+INPUT_KEYS = ("value", "date", "note", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class FormProblem:
+    """A problem in a returned form: ``forms/交通运输局.xlsx:填报!F7: message``."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class RawCell:
+    """A cell as read: its value (None, number, text, date), the formula it came
+    from, and whether it is shown as a percentage (Excel stores 85% as 0.85)."""
+
+    ref: str
+    value: Any = None
+    formula: str | None = None
+    percent: bool = False
+
+    @property
+    def empty(self) -> bool:
+        if self.formula is not None:
+            return False  # even when its result is unknown: import must say so
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+    def unresolved(self) -> ValueError:
+        return ValueError(_("the formula '{formula}' has no saved result: open the file in Excel or LibreOffice "
+                            "and save it, or type the figure").format(formula=self.formula))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FilledRow:
+    row: int
+    cells: dict[str, RawCell]
+
+    def text(self, key: str) -> str:
+        v = self.cells[key].value
+        if v is None:
+            return ""
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FilledForm:
+    """A returned form. ``issued`` maps (id, stage number) to the title the form
+    was issued with (Excel forms only); ``problems`` are file-level ones."""
+
+    file: str
+    sheet: str | None = None
+    ledger: str = ""
+    owner: str = ""
+    month: str = ""
+    issued: dict[tuple[str, int | None], str] | None = None
+    rows: tuple[FilledRow, ...] = ()
+    problems: tuple[FormProblem, ...] = field(default=())
+
+    def where(self, ref: str | None = None) -> str:
+        if ref is None:
+            return self.file
+        return f"{self.file}:{self.sheet}!{ref}" if self.sheet else f"{self.file}:{ref}"
+
+
+def read_form(path: Path) -> FilledForm:
+    """Read an .xlsx or .csv form; a file that cannot be read comes back with a problem."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return _bad(name, _("no such file"))
+    except IsADirectoryError:
+        return _bad(name, _("is a folder, not a form"))
+    except OSError as e:
+        return _bad(name, _("cannot read: {error}").format(error=e.strerror or e))
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(name, data)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return _bad(name, _("an old Excel file (.xls); open it and save it as an Excel workbook (.xlsx)"))
+    return _read_csv(name, data)
+
+
+def _bad(name: str, message: str) -> FilledForm:
+    return FilledForm(name, problems=(FormProblem(name, message),))
+
+
+# -- Excel ---------------------------------------------------------------------------------
+
+
+def _read_xlsx(name: str, data: bytes) -> FilledForm:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as e:
+        return _bad(name, _("cannot read it as an Excel workbook ({error})").format(error=e))
+    if META_SHEET not in wb.sheetnames:
+        return _bad(name, _("not a tracker form (it has no '{sheet}' sheet); fill in a form written by "
+                            "'tracker forms'").format(sheet=META_SHEET))  # fmt: skip
+    meta = wb[META_SHEET]
+    info = {str(meta.cell(r, 1).value or ""): meta.cell(r, 2).value for r in range(1, META_ISSUED_ROW)}
+    if MAGIC not in info:
+        return _bad(name, _("not a tracker form (its '{sheet}' sheet is not one tracker wrote)").format(
+            sheet=META_SHEET))  # fmt: skip
+    sheet = str(info.get("sheet") or "")
+    if sheet not in wb.sheetnames:
+        return _bad(name, _("the sheet '{sheet}' is missing; was it renamed?").format(sheet=sheet))
+    issued: dict[tuple[str, int | None], str] = {}
+    for r in range(META_ISSUED_ROW, meta.max_row + 1):
+        tid = meta.cell(r, 1).value
+        if tid:
+            stage = meta.cell(r, 2).value
+            issued[(str(tid), int(stage) if stage is not None else None)] = str(meta.cell(r, 3).value or "")
+    ws = wb[sheet]
+    first = int(info.get("first row") or 4)
+    merged = _merged_sources(ws)
+    cached: dict[str, Any] | None = None
+    rows: list[FilledRow] = []
+    for r in range(first, ws.max_row + 1):
+        cells: dict[str, RawCell] = {}
+        for key in KEYS:
+            c = COL[key]
+            src_r, src_c = merged.get((r, c), (r, c))
+            cell = ws.cell(src_r, src_c)
+            ref = f"{column_letter(key)}{r}"
+            value, formula = cell.value, None
+            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+                formula = value if isinstance(value, str) else getattr(value, "text", str(value))
+                if cached is None:
+                    cached = _cached_values(data, sheet)
+                value = cached.get(cell.coordinate)
+                if value is None:
+                    value = _Evaluator(ws).value_of(cell.coordinate)
+            fmt = str(cell.number_format or "")
+            cells[key] = RawCell(ref, value, formula, percent="%" in fmt and isinstance(value, int | float))
+        row = FilledRow(r, cells)
+        if all(row.cells[k].empty for k in ("id", *INPUT_KEYS)):
+            continue  # a blank row
+        rows.append(row)
+    return FilledForm(
+        name, sheet, str(info.get("ledger") or ""), str(info.get("owner") or ""), str(info.get("month") or ""),
+        issued, tuple(rows),
+    )  # fmt: skip
+
+
+def _merged_sources(ws: Any) -> dict[tuple[int, int], tuple[int, int]]:
+    """Cells inside a merged range that take the range's value: those below its
+    top-left cell in the same column (one date or source for several rows).
+    Cells to its right stay empty: a note merged over the source is not a source."""
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    for rng in ws.merged_cells.ranges:
+        for r in range(rng.min_row + 1, rng.max_row + 1):
+            out[(r, rng.min_col)] = (rng.min_row, rng.min_col)
+    return out
+
+
+def _cached_values(data: bytes, sheet: str) -> dict[str, Any]:
+    """The results Excel or LibreOffice saved for the sheet's formulas."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(data), data_only=True)[sheet]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+class FormulaError(ValueError):
+    pass
+
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
+    r"|(?P<range>\$?[A-Za-z]{1,3}\$?\d+:\$?[A-Za-z]{1,3}\$?\d+)"
+    r"|(?P<ref>\$?[A-Za-z]{1,3}\$?\d+)(?![A-Za-z(])"
+    r"|(?P<func>[A-Za-z]+)\s*\("
+    r"|(?P<op>[-+*/^(),%]))"
+)
+
+
+class _Evaluator:
+    """Arithmetic formulas a clerk types (=1000+200, =SUM(L5:L7)/2, =ROUND(B4*1.05,1))
+    in a file saved without results (openpyxl writes none). Anything else is refused."""
+
+    def __init__(self, ws: Any, depth: int = 0) -> None:
+        self.ws = ws
+        self.depth = depth
+
+    def value_of(self, coordinate: str) -> Any:
+        cell = self.ws[coordinate]
+        v = cell.value
+        if not (isinstance(v, str) and v.startswith("=")):
+            return v
+        if self.depth > 20:
+            raise FormulaError("too deep")
+        try:
+            return self.evaluate(v[1:])
+        except (FormulaError, ZeroDivisionError, OverflowError, ValueError):
+            return None
+
+    def evaluate(self, text: str) -> float | date:
+        self.tokens = self._tokens(text)
+        self.pos = 0
+        v = self._expr()
+        if self.pos != len(self.tokens):
+            raise FormulaError(text)
+        return v
+
+    def _tokens(self, text: str) -> list[tuple[str, str]]:
+        out, pos = [], 0
+        text = text.rstrip()
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if not m or m.end() == pos:
+                raise FormulaError(text)
+            kind = m.lastgroup or ""
+            out.append((kind, m.group(kind)))
+            pos = m.end()
+        return out
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.pos][1] if self.pos < len(self.tokens) else None
+
+    def _take(self) -> tuple[str, str]:
+        if self.pos >= len(self.tokens):
+            raise FormulaError("unexpected end")
+        self.pos += 1
+        return self.tokens[self.pos - 1]
+
+    def _expr(self) -> Any:
+        v = self._term()
+        while self._peek() in ("+", "-"):
+            op = self._take()[1]
+            w = self._term()
+            v = v + w if op == "+" else v - w
+        return v
+
+    def _term(self) -> Any:
+        v = self._power()
+        while self._peek() in ("*", "/"):
+            op = self._take()[1]
+            w = self._power()
+            v = v * w if op == "*" else v / w
+        return v
+
+    def _power(self) -> Any:
+        v = self._unary()
+        while self._peek() == "^":
+            self._take()
+            v = v ** self._unary()
+        return v
+
+    def _unary(self) -> Any:
+        if self._peek() in ("-", "+"):
+            op = self._take()[1]
+            v = self._unary()
+            return -v if op == "-" else v
+        v = self._atom()
+        if self._peek() == "%":
+            self._take()
+            v = v / 100
+        return v
+
+    def _atom(self) -> Any:
+        kind, text = self._take()
+        if kind == "num":
+            return float(text)
+        if kind == "ref":
+            return self._number(text.replace("$", ""))
+        if kind == "op" and text == "(":
+            v = self._expr()
+            if self._take()[1] != ")":
+                raise FormulaError("missing )")
+            return v
+        if kind == "func":
+            return self._call(text.upper())
+        raise FormulaError(text)
+
+    def _number(self, ref: str) -> float:
+        v = _Evaluator(self.ws, self.depth + 1).value_of(ref)
+        if v is None or v == "":
+            return 0.0
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise FormulaError(ref)
+        return float(v)
+
+    def _call(self, name: str) -> Any:
+        args: list[Any] = []
+        if self._peek() != ")":
+            while True:
+                if self.pos < len(self.tokens) and self.tokens[self.pos][0] == "range":
+                    args.extend(self._range(self._take()[1].replace("$", "")))
+                else:
+                    args.append(self._expr())
+                if self._peek() == ",":
+                    self._take()
+                    continue
+                break
+        if self._take()[1] != ")":
+            raise FormulaError("missing )")
+        if name == "SUM":
+            return float(sum(args))
+        if name == "ROUND" and len(args) == 2:
+            return float(round(args[0], int(args[1])))
+        if name == "DATE" and len(args) == 3:
+            return date(int(args[0]), int(args[1]), int(args[2]))
+        raise FormulaError(name)
+
+    def _range(self, text: str) -> list[float]:
+        a, b = text.split(":")
+        cells = self.ws[a:b]
+        return [self._number(c.coordinate) for row in cells for c in row]
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def _read_csv(name: str, data: bytes) -> FilledForm:
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel on a Chinese system saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        return _bad(name, _("cannot read the file's text; save it as CSV UTF-8"))
+    first_line = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", ";", "\t") if d in first_line), ",")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not rows or not rows[0] or not rows[0][0].strip().startswith(MAGIC):
+        return _bad(name, _("not a tracker form (its first cell is not '{magic}'); fill in a form written by "
+                            "'tracker forms'").format(magic=MAGIC))  # fmt: skip
+    head = rows[0] + ["", "", "", ""]
+    filled: list[FilledRow] = []
+    for r, values in enumerate(rows[2:], start=3):
+        values = values + [""] * (len(COLUMNS) - len(values))
+        cells = {key: RawCell(f"{column_letter(key)}{r}", _unescape(values[COL[key] - 1])) for key in KEYS}
+        row = FilledRow(r, cells)
+        if all(row.cells[k].empty for k in ("id", *INPUT_KEYS)):
+            continue
+        filled.append(row)
+    return FilledForm(name, None, head[1], head[2], head[3].strip(), None, tuple(filled))
+
+
+def _unescape(text: str) -> str | None:
+    """Undo the writer's guard against formulas ("'=..."); empty is None."""
+    if text[:2] in ("'=", "'+", "'-", "'@"):
+        text = text[1:]
+    return text if text.strip() else None
+
+
+# -- what people type -----------------------------------------------------------------------
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def number_text(cell: RawCell) -> tuple[str, bool]:
+    """The number in a cell as text for the ledger, and whether it was a
+    percentage ('85%' or a cell formatted as one). Raise ValueError with the
+    planner's message when it is not a number."""
+    v = cell.value
+    if v is None and cell.formula is not None:
+        raise cell.unresolved()
+    if isinstance(v, bool) or isinstance(v, datetime | date):
+        raise ValueError(_("value '{value}' is not a number").format(value=_shown(v)))
+    if isinstance(v, int | float):
+        if cell.percent:  # Excel keeps 85% as 0.85
+            return plain_number(round(v * 100, 9)), True
+        return (str(v) if isinstance(v, int) else plain_number(v)), False
+    s = unicodedata.normalize("NFKC", str(v)).strip()
+    s = s.replace("\u00a0", "").replace("\u2009", "").replace(" ", "")
+    percent = s.endswith("%")
+    s = s.rstrip("%")
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "")
+    if not _PLAIN.match(s):
+        raise ValueError(_("value '{value}' is not a number").format(value=v))
+    if s.startswith("+"):
+        s = s[1:]
+    if s.startswith(".") or s.startswith("-."):
+        s = s.replace(".", "0.", 1)
+    if s.endswith("."):
+        s = s[:-1]
+    return s, percent
+
+
+def plain_number(v: float) -> str:
+    """A float as the shortest text that reads back the same (95.0 -> 95)."""
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def date_of(cell: RawCell) -> date:
+    """The date in a cell: a date, an Excel day number, or text as people type it
+    (2021-11-30, 2021/11/30, 2021年11月30日, 30/11/2021). Raise ValueError."""
+    v = cell.value
+    if v is None and cell.formula is not None:
+        raise cell.unresolved()
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if 20000 <= v <= 80000:  # an Excel day number, 1954-2119
+            return date(1899, 12, 30) + timedelta(days=int(v))
+        raise ValueError(_("date '{value}' is not a date: use YYYY-MM-DD, e.g. 2021-11-30").format(value=_shown(v)))
+    s = unicodedata.normalize("NFKC", str(v)).strip()
+    s = re.sub(r"[ T]00:00(:00)?$", "", s)
+    m = _YMD.match(s) or _COMPACT.match(s)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    elif m := _DMY.match(s):
+        a, b, y = (int(g) for g in m.groups())
+        if a > 12 >= b:
+            d, mo = a, b
+        elif b > 12 >= a:
+            mo, d = a, b
+        elif a == b:
+            d = mo = a
+        else:
+            raise ValueError(
+                _("date '{value}' could be {first} or {second}: write it as YYYY-MM-DD").format(
+                    value=v, first=_iso(y, b, a), second=_iso(y, a, b)
+                )
+            )
+    else:
+        raise ValueError(_("date '{value}' is not a date: use YYYY-MM-DD, e.g. 2021-11-30").format(value=v))
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise ValueError(_("date '{value}' is not a real date").format(value=v)) from None
+
+
+def _iso(y: int, m: int, d: int) -> str:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, datetime):
+        return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return plain_number(v)
+    return str(v)
