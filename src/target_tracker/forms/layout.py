@@ -26,26 +26,26 @@ class Column:
 
     key: str
     header: str  # English, marked with N_ and translated when written
-    width: int
+    width: float
     fill: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", N_("id (do not edit)"), 22),
-    Column("title", N_("target"), 38),
-    Column("stage", N_("stage"), 20),
-    Column("unit", N_("unit"), 10),
-    Column("target", N_("target or bound"), 14),
-    Column("due", N_("due"), 11),
-    Column("latest", N_("latest figure"), 12),
-    Column("latest_date", N_("of"), 11),
-    Column("done", N_("done"), 8),
+    Column("id", N_("id (do not edit)"), 16),
+    Column("title", N_("target"), 28),
+    Column("stage", N_("stage"), 16),
+    Column("unit", N_("unit"), 8),
+    Column("target", N_("target or bound"), 11),
+    Column("due", N_("due"), 10.5),
+    Column("latest", N_("latest figure"), 9),
+    Column("latest_date", N_("dated"), 10.5),
+    Column("done", N_("done"), 7),
     Column("expected", N_("expected"), 9),
-    Column("status", N_("status"), 11),
-    Column("value", N_("figure this month"), 13, fill=True),
-    Column("date", N_("date of the figure / stage done"), 14, fill=True),
-    Column("note", N_("note: progress, reasons, measures"), 40, fill=True),
-    Column("source", N_("source (document)"), 28, fill=True),
+    Column("status", N_("status"), 9),
+    Column("value", N_("figure this month"), 11, fill=True),
+    Column("date", N_("date of the figure / stage done"), 11, fill=True),
+    Column("note", N_("note: progress, reasons, measures"), 30, fill=True),
+    Column("source", N_("source (document)"), 20, fill=True),
 )
 KEYS = tuple(c.key for c in COLUMNS)
 COL = {c.key: i + 1 for i, c in enumerate(COLUMNS)}  # 1-based, as spreadsheets count

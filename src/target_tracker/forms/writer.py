@@ -94,24 +94,26 @@ def write_xlsx(form: Form, issued: date) -> bytes:
     bold = Font(bold=True)
     grey = PatternFill("solid", fgColor="EDEDED")
     head_fill = PatternFill("solid", fgColor="D9E1F2")
+    fill_head = PatternFill("solid", fgColor="FFE699")  # the columns to fill in stand out
     thin = Side(style="thin", color="A6A6A6")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
     unlocked = Protection(locked=False)
 
     # instructions
-    info.column_dimensions["A"].width = 110
+    info.column_dimensions["A"].width = 90
     lines = instructions(form, form_name)
     for i, line in enumerate(lines, start=1):
         _text(info.cell(i, 1), line).alignment = wrap
+        info.row_dimensions[i].height = 15 * _lines_needed(line, 90) + 3
     info.cell(1, 1).font = Font(bold=True, size=14)
     r = len(lines) + 2
     _text(info.cell(r, 1), _("The columns of the sheet '{sheet}':").format(sheet=form_name)).font = bold
     info.column_dimensions["B"].width = 26
     for header, what in column_help():
         r += 1
-        _text(info.cell(r, 1), header)
-        _text(info.cell(r, 2), what)
+        _text(info.cell(r, 1), header).alignment = wrap
+        _text(info.cell(r, 2), what).alignment = wrap
     info.protection.sheet = True
     info.page_setup.orientation = "portrait"
     info.page_setup.paperSize = info.PAPERSIZE_A4
@@ -127,20 +129,22 @@ def write_xlsx(form: Form, issued: date) -> bytes:
     ws.merge_cells(f"A{HINT_ROW}:{last_col}{HINT_ROW}")
     for c in COLUMNS:
         cell = _text(ws.cell(HEADER_ROW, COL[c.key]), _(c.header))
-        cell.font, cell.fill, cell.border = bold, head_fill, box
+        cell.font, cell.fill, cell.border = bold, fill_head if c.fill else head_fill, box
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[column_letter(c.key)].width = c.width
-    ws.row_dimensions[HEADER_ROW].height = 32
+    ws.row_dimensions[HEADER_ROW].height = 45
 
     groups: dict[tuple[str, date, date], list[str]] = {}
     value_cells: list[str] = []
     for n, row in enumerate(form.rows):
         r = FIRST_ROW + n
         _fill_row(ws, r, row)
+        # room to write by hand on a printed copy, and for the wrapped title
+        ws.row_dimensions[r].height = max(30, 15 * _lines_needed(row.title, COLUMNS[COL["title"] - 1].width) + 4)
         for c in COLUMNS:
             cell = ws.cell(r, COL[c.key])
             cell.border = box
-            cell.alignment = Alignment(vertical="top", wrap_text=c.key in ("title", "note", "source", "stage"))
+            cell.alignment = Alignment(vertical="top", wrap_text=c.key in ("title", "note", "source", "stage", "target"))
             open_cell = c.fill and not (c.key == "value" and row.stage_number is not None)
             if open_cell:
                 cell.protection = unlocked
@@ -191,6 +195,14 @@ def write_xlsx(form: Form, issued: date) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _lines_needed(text: str, width: float) -> int:
+    """Lines a wrapped cell of this width needs (a Chinese character is two columns wide)."""
+    import unicodedata
+
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, -(-cols // max(1, int(width * 1.05))))
 
 
 def _text(cell: Any, text: str) -> Any:
