@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from target_tracker.compute import evaluate
 from target_tracker.dates import add_months
@@ -150,30 +151,31 @@ def build_forms(ledger: Ledger, first: date, last: date, owners: list[str] | Non
         if owners is not None and t.owner not in owners:
             continue
         st = by_id.get(t.id)
-        common = {
-            "target_id": t.id, "title": t.title, "due": t.due, "status": st.status if st else "",
-            "done": st.ratio if st and t.kind != "maintain" else None,
-            "expected": st.expected if st else None,
-        }  # fmt: skip
+
+        def row(**fields: Any) -> FormRow:
+            return FormRow(
+                target_id=t.id, title=t.title, due=t.due, status=st.status if st else "",  # noqa: B023
+                done=st.ratio if st and t.kind != "maintain" else None,  # noqa: B023
+                expected=st.expected if st else None, **fields,  # noqa: B023
+            )  # fmt: skip
+
         if takes_figure(t, first, last):
             text, value = _target_text(t)
             lo, hi = figure_bounds(t, first, last)
             latest = st.latest if st else None
             rows_of.setdefault(t.owner, []).append(
-                FormRow(**common, unit=t.unit, target_text=text, target_value=value,  # type: ignore[arg-type]
-                        latest=latest.value if latest else None, latest_date=latest.date if latest else None,
-                        earliest=lo, latest_day=hi, prefill=hi)  # fmt: skip
-            )
+                row(unit=t.unit, target_text=text, target_value=value, latest=latest.value if latest else None,
+                    latest_date=latest.date if latest else None, earliest=lo, latest_day=hi, prefill=hi)
+            )  # fmt: skip
             continue
         for i in open_stages(t, last):
             s = t.stages[i]
             lo, hi = stage_bounds(t, last)
             planned = _("planned {date}").format(date=s.planned.isoformat()) if s.planned else ""
             rows_of.setdefault(t.owner, []).append(
-                FormRow(**common, unit=_("stage"), target_text=planned, target_value=None,  # type: ignore[arg-type]
-                        latest=None, latest_date=None, earliest=lo, latest_day=hi,
-                        stage_number=i + 1, stage_name=s.name)  # fmt: skip
-            )
+                row(unit=_("stage"), target_text=planned, target_value=None, latest=None, latest_date=None,
+                    earliest=lo, latest_day=hi, stage_number=i + 1, stage_name=s.name)
+            )  # fmt: skip
     return [Form(ledger.title, owner, month, first, last, tuple(rows)) for owner, rows in rows_of.items()]
 
 

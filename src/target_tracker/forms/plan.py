@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from target_tracker.dates import DateError, parse_month
@@ -72,15 +73,15 @@ def plan_import(ledger: Ledger, forms: Sequence[FilledForm], today: date, month:
     """Check every form and row; the plan lists every problem found, or the entries to record."""
     problems: list[FormProblem] = [p for f in forms for p in f.problems]
     readable = [f for f in forms if not f.problems]
-    month = month or _common_month(readable)
+    month = month or _common_month(readable) or ""
     try:
-        first, last = parse_month(month or "")
+        first, last = parse_month(month)
     except DateError:
-        first = last = None  # type: ignore[assignment]
+        first, last = date.min, date.min  # no form could be read: nothing to check against
     owners = {t.owner for t in ledger.targets.values()}
     checker = _RowChecker(ledger, today, problems)
     for form in readable:
-        if form.month != month or first is None:
+        if form.month != month:
             problems.append(FormProblem(form.where(), _("this form is for {month}, not {expected}").format(
                 month=form.month or "?", expected=month or "?")))  # fmt: skip
             continue
@@ -95,9 +96,9 @@ def plan_import(ledger: Ledger, forms: Sequence[FilledForm], today: date, month:
         for row in form.rows:
             checker.row(form, row, first, last)
     departments = tuple(dict.fromkeys(f.owner for f in readable))
-    plan = ImportPlan(month or "", tuple(checker.entries), tuple(checker.already), tuple(problems), departments,
+    plan = ImportPlan(month, tuple(checker.entries), tuple(checker.already), tuple(problems), departments,
                       notes=tuple(checker.notes))  # fmt: skip
-    if first is None or problems:
+    if problems:
         return plan
     return _with_missing(plan, ledger, first, last)
 
@@ -151,7 +152,9 @@ class _RowChecker:
         if t is None:
             hint = difflib.get_close_matches(tid, list(self.ledger.targets), n=1)
             tip = _(" (did you mean '{id}'?)").format(id=hint[0]) if hint else ""
-            self.fail(form, c["id"].ref, _("unknown id '{id}'{tip}: the ids must not be edited").format(id=tid, tip=tip))
+            self.fail(
+                form, c["id"].ref, _("unknown id '{id}'{tip}: the ids must not be edited").format(id=tid, tip=tip)
+            )
             return
         if t.owner != form.owner:
             self.fail(form, c["id"].ref, _("'{id}' belongs to '{owner}', not to this form's owner '{form}'").format(
@@ -162,8 +165,10 @@ class _RowChecker:
             return
         issued_title = (form.issued or {}).get((tid, stage or None), None) if form.issued is not None else t.title
         if issued_title is None or row.text("title") != issued_title.strip():
-            self.fail(form, c["id"].ref, _("the id '{id}' does not belong to the target on this row ('{title}'): "
-                                           "the ids must not be edited").format(id=tid, title=row.text("title")))  # fmt: skip
+            message = _(
+                "the id '{id}' does not belong to the target on this row ('{title}'): the ids must not be edited"
+            )
+            self.fail(form, c["id"].ref, message.format(id=tid, title=row.text("title")))
             return
         note = row.text("note") or None
         source = row.text("source") or None
@@ -172,7 +177,7 @@ class _RowChecker:
         else:
             self._figure_row(form, row, t, note, source, first, last)
 
-    def _stage(self, form: FilledForm, row: FilledRow, t: Target) -> int | None | bool:
+    def _stage(self, form: FilledForm, row: FilledRow, t: Target) -> int | bool | None:
         """The row's stage number, None for a figure row, False after a problem."""
         text = row.text("stage")
         ref = row.cells["stage"].ref
@@ -214,8 +219,8 @@ class _RowChecker:
             if done == day:
                 self.already.append(entry)
             else:
-                self.fail(form, c["date"].ref, _("stage {n} of '{id}' is already done on {done} in the ledger; the "
-                                                 "form says {day}").format(n=n, id=t.id, done=done, day=day))  # fmt: skip
+                msg = _("stage {n} of '{id}' is already done on {done} in the ledger; the form says {day}")
+                self.fail(form, c["date"].ref, msg.format(n=n, id=t.id, done=done, day=day))
             return
         key = (t.id, ("stage", n))
         first_seen = self.seen.get(key)
@@ -248,8 +253,8 @@ class _RowChecker:
             self.fail(form, c["value"].ref, message)
             value_text = None
         if value_text is not None and percent and t.unit.strip() != "%":
-            self.fail(form, c["value"].ref, _("value '{value}' is a percentage, but '{id}' is counted in '{unit}'").format(
-                value=row.text("value"), id=t.id, unit=t.unit))  # fmt: skip
+            msg = _("value '{value}' is a percentage, but '{id}' is counted in '{unit}'")
+            self.fail(form, c["value"].ref, msg.format(value=row.text("value"), id=t.id, unit=t.unit))
             value_text = None
         if c["date"].empty:
             self.fail(form, c["date"].ref, _("the figure has no date"))
@@ -273,8 +278,11 @@ class _RowChecker:
         first_seen = self.seen.get(key)
         if first_seen is not None:
             if float(first_seen.value_text or "nan") != value:
-                self.fail(form, c["value"].ref, _("'{id}' on {day}: {value} here but {other} at {where}").format(
-                    id=t.id, day=day, value=value_text, other=first_seen.value_text, where=first_seen.where))  # fmt: skip
+                msg = _("'{id}' on {day}: {value} here but {other} at {where}")
+                other, where = first_seen.value_text, first_seen.where
+                self.fail(
+                    form, c["value"].ref, msg.format(id=t.id, day=day, value=value_text, other=other, where=where)
+                )
             return
         self.seen[key] = entry
         self.entries.append(entry)
@@ -326,11 +334,11 @@ def commit_plan(main: Path, plan: ImportPlan, *, dry_run: bool = False, cache: F
                 holder.setdefault(tid, path)
         by_file: dict[Path, list[Edit]] = {}
         for edit in edits:
-            path = holder.get(edit.target_id)
-            if path is None:
+            where = holder.get(edit.target_id)
+            if where is None:
                 raise EditError(_("no target '{id}' in {file}").format(id=edit.target_id, file=main))
-            by_file.setdefault(path, []).append(edit)
-        return {p: (lambda text, es=es: apply_all(es, text)) for p, es in by_file.items()}
+            by_file.setdefault(where, []).append(edit)
+        return {p: partial(apply_all, es) for p, es in by_file.items()}
 
     if not edits:
         return []
@@ -358,7 +366,9 @@ def summary_lines(plan: ImportPlan, ledger: Ledger, *, dry_run: bool = False) ->
     else:
         lines.append(_("every target that takes a figure has one for {month}").format(month=plan.month))
     if plan.no_form:
-        lines.append(_("no form back from: {owners}").format(owners=", ".join(o or _("no owner") for o in plan.no_form)))
+        lines.append(
+            _("no form back from: {owners}").format(owners=", ".join(o or _("no owner") for o in plan.no_form))
+        )
     if plan.notes:
         lines.append(_("notes without a figure:"))
         lines += [f"  {tid}: {note}" for tid, note in plan.notes]

@@ -215,16 +215,19 @@ class _Evaluator:
         self.depth = depth
 
     def value_of(self, coordinate: str) -> Any:
-        cell = self.ws[coordinate]
-        v = cell.value
+        """The cell's value, its formula evaluated; None when it cannot be."""
+        try:
+            return self._cell(coordinate)
+        except (FormulaError, ZeroDivisionError, OverflowError, ValueError, TypeError):
+            return None
+
+    def _cell(self, coordinate: str) -> Any:
+        v = self.ws[coordinate].value
         if not (isinstance(v, str) and v.startswith("=")):
             return v
         if self.depth > 20:
-            raise FormulaError("too deep")
-        try:
-            return self.evaluate(v[1:])
-        except (FormulaError, ZeroDivisionError, OverflowError, ValueError):
-            return None
+            raise FormulaError("too deep (a cycle?)")
+        return self.evaluate(v[1:])
 
     def evaluate(self, text: str) -> float | date:
         self.tokens = self._tokens(text)
@@ -305,7 +308,7 @@ class _Evaluator:
         raise FormulaError(text)
 
     def _number(self, ref: str) -> float:
-        v = _Evaluator(self.ws, self.depth + 1).value_of(ref)
+        v = _Evaluator(self.ws, self.depth + 1)._cell(ref)
         if v is None or v == "":
             return 0.0
         if isinstance(v, bool) or not isinstance(v, int | float):
@@ -391,7 +394,7 @@ def number_text(cell: RawCell) -> tuple[str, bool]:
     v = cell.value
     if v is None and cell.formula is not None:
         raise cell.unresolved()
-    if isinstance(v, bool) or isinstance(v, datetime | date):
+    if isinstance(v, bool | datetime | date):
         raise ValueError(_("value '{value}' is not a number").format(value=_shown(v)))
     if isinstance(v, int | float):
         if cell.percent:  # Excel keeps 85% as 0.85

@@ -69,9 +69,7 @@ def instructions(form: Form, form_sheet: str) -> list[str]:
 
 
 def column_help() -> list[tuple[str, str]]:
-    return [
-        (_(c.header), _("fill in") if c.fill else _("from the ledger, locked")) for c in COLUMNS
-    ]
+    return [(_(c.header), _("fill in") if c.fill else _("from the ledger, locked")) for c in COLUMNS]
 
 
 # -- Excel --------------------------------------------------------------------------------
@@ -144,7 +142,9 @@ def write_xlsx(form: Form, issued: date) -> bytes:
         for c in COLUMNS:
             cell = ws.cell(r, COL[c.key])
             cell.border = box
-            cell.alignment = Alignment(vertical="top", wrap_text=c.key in ("title", "note", "source", "stage", "target"))
+            cell.alignment = Alignment(
+                vertical="top", wrap_text=c.key in ("title", "note", "source", "stage", "target")
+            )
             open_cell = c.fill and not (c.key == "value" and row.stage_number is not None)
             if open_cell:
                 cell.protection = unlocked

@@ -1,0 +1,170 @@
+"""The parts under tracker import: what people type in cells, formulas, file names,
+and many edits applied in one pass (equal to applying them one by one)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from target_tracker.edits.batch import apply_all
+from target_tracker.edits.operations import EditError, MarkStageDone, RecordObservation, apply
+from target_tracker.forms.layout import file_names, safe_file_name
+from target_tracker.forms.reader import RawCell, _Evaluator, date_of, number_text
+
+from .test_edit import MESSY
+
+
+@pytest.mark.parametrize(
+    ("value", "percent", "expected"),
+    [
+        ("1,200", False, ("1200", False)),
+        (" 1 200 ", False, ("1200", False)),
+        ("１２００", False, ("1200", False)),  # full-width digits from a Chinese input method
+        ("-0.5", False, ("-0.5", False)),
+        (".5", False, ("0.5", False)),
+        ("85%", False, ("85", True)),
+        (1200, False, ("1200", False)),
+        (1200.0, False, ("1200", False)),
+        (6.178, False, ("6.178", False)),
+        (0.85, True, ("85", True)),  # Excel keeps 85% as 0.85
+    ],
+)
+def test_numbers_as_people_type_them(value, percent, expected):  # type: ignore[no-untyped-def]
+    assert number_text(RawCell("L4", value, percent=percent)) == expected
+
+
+@pytest.mark.parametrize("value", ["abc", "1,2", "12x", "1.2.3", True, datetime(2021, 11, 30), "95 tasks"])
+def test_not_numbers(value):  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="is not a number"):
+        number_text(RawCell("L4", value))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2021-11-30", "2021/11/30", "2021.11.30", "2021年11月30日", "2021 年 11 月 30 日", "20211130", "30/11/2021",
+     "11/30/2021", datetime(2021, 11, 30), date(2021, 11, 30), 44530, "2021-11-30 00:00:00"],
+)  # fmt: skip
+def test_dates_as_people_type_them(value):  # type: ignore[no-untyped-def]
+    assert date_of(RawCell("M4", value)) == date(2021, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("2021-02-30", "is not a real date"), ("03/04/2021", "could be 2021-04-03 or 2021-03-04"),
+     ("next week", "is not a date"), (12, "is not a date")],
+)  # fmt: skip
+def test_not_dates(value, message):  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=message):
+        date_of(RawCell("M4", value))
+
+
+def test_formulas_without_saved_results_are_evaluated():  # type: ignore[no-untyped-def]
+    ws = Workbook().active
+    ws["A1"], ws["A2"], ws["A3"] = 100, 250.5, "=A1*2"
+    ev = _Evaluator(ws)
+    assert ev.evaluate("1000+200") == 1200
+    assert ev.evaluate("SUM(A1:A3)/2") == (100 + 250.5 + 200) / 2
+    assert ev.evaluate("ROUND(A2*1.05, 1)") == 263.0
+    assert ev.evaluate("-(2^3)+50%") == -7.5
+    assert ev.evaluate("DATE(2021,11,30)") == date(2021, 11, 30)
+    ws["B1"] = "=VLOOKUP(A1,A1:A3,1)"
+    assert ev.value_of("B1") is None  # refused, so import names the formula
+    ws["B2"] = "=B2+1"  # a cycle
+    assert ev.value_of("B2") is None
+
+
+def test_file_names_are_safe_and_keep_chinese():  # type: ignore[no-untyped-def]
+    assert safe_file_name("交通运输局") == "交通运输局"
+    assert safe_file_name('商务局/自贸办: "A"?') == "商务局_自贸办_ _A_"
+    assert safe_file_name("..") == "_"
+    assert safe_file_name("") == "no owner"
+    assert safe_file_name("CON") == "_CON"
+    assert len(safe_file_name("局" * 200).encode()) <= 180
+    assert file_names(["A/B", "A_B", "a_b"]) == {"A/B": "A_B", "A_B": "A_B-2", "a_b": "a_b-3"}
+
+
+# -- many edits in one pass ------------------------------------------------------------------
+
+EDITS = [
+    lambda: RecordObservation("tasks", day=date(2021, 11, 30), value_text="95", note="Jan–Nov", source="报告"),
+    lambda: RecordObservation("tasks", day=date(2021, 12, 31), value_text="99"),
+    lambda: RecordObservation("veg", day=date(2021, 11, 30), value_text="81.5"),
+    lambda: RecordObservation("empty", day=date(2021, 12, 31), value_text="1"),
+    lambda: RecordObservation("fii", day=date(2021, 11, 30), value_text="20", source='a "quoted" doc'),
+    lambda: MarkStageDone("roads", stage="1", day=date(2022, 5, 20), source="湘发改〔2022〕1号"),
+    lambda: MarkStageDone("roads", stage="2", day=date(2023, 3, 1), note="开工"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(picks=st.lists(st.integers(0, len(EDITS) - 1), unique=True, min_size=1), crlf=st.booleans())
+def test_apply_all_equals_one_by_one(picks, crlf):  # type: ignore[no-untyped-def]
+    text = MESSY.replace("\n", "\r\n") if crlf else MESSY
+    one_by_one = text
+    for k in picks:
+        one_by_one = apply(EDITS[k](), one_by_one)
+    assert apply_all([EDITS[k]() for k in picks], text) == one_by_one
+
+
+def test_apply_all_refuses_like_apply():  # type: ignore[no-untyped-def]
+    dup = RecordObservation("tasks", day=date(2021, 10, 31), value_text="90")
+    with pytest.raises(EditError, match="already has a figure dated 2021-10-31"):
+        apply_all([EDITS[0](), dup], MESSY)
+    with pytest.raises(EditError, match=r"no \[targets\.nope\] table"):
+        apply_all([RecordObservation("nope", day=date(2021, 1, 1), value_text="1")], MESSY)
+
+
+def test_apply_all_on_a_large_ledger_matches(tmp_path: Path):  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    path = tmp_path / "l.toml"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_ledger.py"), "--targets", "120",
+                    "--observations", "3", "--out", str(path)], check=True)  # fmt: skip
+    text = path.read_text(encoding="utf-8")
+    rng = random.Random(7)
+    ids = [f"t{i:05d}" for i in range(120) if i % 25 and i % 10 != 5]
+    edits = [RecordObservation(t, day=date(2020, 4, 30), value_text=str(rng.randint(1, 99))) for t in ids]
+    one_by_one = text
+    for e in edits:
+        one_by_one = apply(e, one_by_one)
+    assert apply_all(edits, text) == one_by_one != text
+
+
+def test_commit_edits_restores_written_files_when_a_write_fails(write_ledger, monkeypatch):  # type: ignore[no-untyped-def]
+    from target_tracker.edits import transaction
+
+    main = write_ledger('title = "t"\ninclude = ["b.toml"]\n\n[targets.a]\ntitle = "A"\ntarget = 5\nstart = 2021-01-01\n'
+                        "due = 2021-12-31\n")  # fmt: skip
+    other = write_ledger('[targets.b]\ntitle = "B"\ntarget = 5\nstart = 2021-01-01\ndue = 2021-12-31\n', name="b.toml")
+    before = {p: p.read_bytes() for p in (main, other)}
+    real = transaction.atomic_write
+    calls: list[Path] = []
+
+    def flaky(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise EditError(f"{path}: could not write (the disk is full); the file is unchanged")
+        real(path, data)
+
+    monkeypatch.setattr(transaction, "atomic_write", flaky)
+
+    def transforms(texts):  # type: ignore[no-untyped-def]
+        assert set(texts) == {main, other}
+        return {
+            p: (lambda text, tid=tid: apply(RecordObservation(tid, day=date(2021, 5, 31), value_text="1"), text))
+            for p, tid in ((main, "a"), (other, "b"))
+        }
+
+    with pytest.raises(EditError, match="disk is full"):
+        transaction.commit_edits(main, transforms)
+    assert {p: p.read_bytes() for p in (main, other)} == before
+    assert calls[-1] == calls[0]  # the first file was written back
