@@ -351,6 +351,13 @@ def forms(run, ledger, tmp_path) -> Path:  # type: ignore[no-untyped-def]
     return out
 
 
+def test_a_title_that_looks_like_a_formula_is_text(run, ledger, forms):  # type: ignore[no-untyped-def]
+    fill(forms / "商务局_自贸办.xlsx", {("tasks", None, VALUE): 95})
+    result = run("-f", ledger, "import", forms / "商务局_自贸办.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "{ date = 2021-11-30, value = 95 }," in ledger.read_text(encoding="utf-8")
+
+
 def test_text_in_a_number_cell(run, ledger, forms):  # type: ignore[no-untyped-def]
     fill(forms / "交通运输局.xlsx", {("freight", None, VALUE): "abc", ("passengers", None, VALUE): 1300})
     out = _refused(run, ledger, forms / "交通运输局.xlsx")

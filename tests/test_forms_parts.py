@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
-from target_tracker.edits.batch import apply_all
+from target_tracker.edits.batch import _append_figure, apply_all
 from target_tracker.edits.operations import EditError, MarkStageDone, RecordObservation, apply
 from target_tracker.forms.layout import file_names, safe_file_name
 from target_tracker.forms.reader import RawCell, _Evaluator, date_of, number_text
@@ -65,18 +64,18 @@ def test_not_dates(value, message):  # type: ignore[no-untyped-def]
 
 
 def test_formulas_without_saved_results_are_evaluated():  # type: ignore[no-untyped-def]
-    ws = Workbook().active
-    ws["A1"], ws["A2"], ws["A3"] = 100, 250.5, "=A1*2"
-    ev = _Evaluator(ws)
+    grid = {(1, 1): (100, ""), (2, 1): (250.5, ""), (3, 1): ("=A1*2", "")}
+    ev = _Evaluator(grid)
     assert ev.evaluate("1000+200") == 1200
     assert ev.evaluate("SUM(A1:A3)/2") == (100 + 250.5 + 200) / 2
     assert ev.evaluate("ROUND(A2*1.05, 1)") == 263.0
     assert ev.evaluate("-(2^3)+50%") == -7.5
     assert ev.evaluate("DATE(2021,11,30)") == date(2021, 11, 30)
-    ws["B1"] = "=VLOOKUP(A1,A1:A3,1)"
-    assert ev.value_of("B1") is None  # refused, so import names the formula
-    ws["B2"] = "=B2+1"  # a cycle
-    assert ev.value_of("B2") is None
+    grid[(1, 2)] = ("=VLOOKUP(A1,A1:A3,1)", "")
+    assert ev.value_of((1, 2)) is None  # refused, so import names the formula
+    grid[(2, 2)] = ("=B2+1", "")  # a cycle
+    assert ev.value_of((2, 2)) is None
+    assert ev.evaluate("a1+$A$2") == 350.5
 
 
 def test_file_names_are_safe_and_keep_chinese():  # type: ignore[no-untyped-def]
@@ -112,6 +111,50 @@ def test_apply_all_equals_one_by_one(picks, crlf):  # type: ignore[no-untyped-de
     assert apply_all([EDITS[k]() for k in picks], text) == one_by_one
 
 
+LAYOUTS = [
+    "observations = [\n  { date = 2021-09-30, value = 1 },\n  { date = 2021-10-31, value = 2 },\n]\n",
+    "observations = [\n    {date = 2021-09-30, value = 1},\n    {date = 2021-10-31, value = 2}\n]\n",
+    "observations = [  \n  { date = 2021-09-30, value = 1 },\n\n  # October\n  { date = 2021-10-31, value = 2 } , \n\n]\n",
+    'observations = [\n  { date = 2021-10-31, value = 2, note = "{braces}" },\n]\n[targets.x.source]\ndocument = "d"\n',
+    "observations = [\n  { date = 2021-10-31, value = 2 },  # a comment: the plain path\n]\n",
+    "observations = [{ date = 2021-10-31, value = 2 }]\n",
+    "observations = [\n]\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_fast_path_equals_apply(layout, newline):  # type: ignore[no-untyped-def]
+    text = f'title = "t"\n\n[targets.x]\ntitle = "X"\ntarget = 9\n{layout}\n[targets.y]\ntitle = "Y"\n'
+    text = text.replace("\n", newline)
+    edits = [
+        lambda: RecordObservation("x", day=date(2021, 11, 30), value_text="3", note="累计", source='a "doc"'),
+        lambda: RecordObservation("x", day=date(2021, 12, 31), value_text="4.5"),
+    ]
+    expected = apply(edits[1](), apply(edits[0](), text))
+    assert apply_all([e() for e in edits], text, fast=True) == expected
+    piece = text[text.index("[targets.x]") : text.index("[targets.y]")]
+    assert (_append_figure(edits[0](), piece) is not None) == (LAYOUTS.index(layout) < 4)  # which path was taken
+
+
+def test_check_models_catches_a_wrong_result(write_ledger):  # type: ignore[no-untyped-def]
+    from target_tracker.edits.batch import check_models
+    from target_tracker.ledger.load import load_ledger
+
+    path = write_ledger()
+    before = load_ledger(path).ledger
+    edit = RecordObservation("tasks", day=date(2021, 11, 30), value_text="95")
+    path.write_text(apply(edit, path.read_text(encoding="utf-8")), encoding="utf-8")
+    after = load_ledger(path).ledger
+    assert before is not None and after is not None
+    check_models(before, after, [edit])
+    with pytest.raises(EditError, match="unchanged"):
+        check_models(before, after, [RecordObservation("tasks", day=date(2021, 11, 30), value_text="96")])
+    with pytest.raises(EditError, match="unchanged"):
+        check_models(before, after, [])
+
+
 def test_apply_all_refuses_like_apply():  # type: ignore[no-untyped-def]
     dup = RecordObservation("tasks", day=date(2021, 10, 31), value_text="90")
     with pytest.raises(EditError, match="already has a figure dated 2021-10-31"):
@@ -137,6 +180,7 @@ def test_apply_all_on_a_large_ledger_matches(tmp_path: Path):  # type: ignore[no
     for e in edits:
         one_by_one = apply(e, one_by_one)
     assert apply_all(edits, text) == one_by_one != text
+    assert apply_all(edits, text, fast=True) == one_by_one
 
 
 def test_commit_edits_restores_written_files_when_a_write_fails(write_ledger, monkeypatch):  # type: ignore[no-untyped-def]

@@ -111,7 +111,7 @@ def import_forms(
     """
     from target_tracker.dates import DateError, parse_month
     from target_tracker.edits.operations import EditError
-    from target_tracker.forms.plan import commit_plan, plan_import, summary_lines
+    from target_tracker.forms.plan import Refused, import_forms, summary_lines
     from target_tracker.forms.reader import read_form
 
     if month is not None:
@@ -120,23 +120,21 @@ def import_forms(
         except DateError as e:
             fail(_("--month: {error}").format(error=e))
     main = ledger_path(ctx, ledger)
-    model = load_checked(ctx, main)
     filled = [read_form(p) for p in files]
-    plan = plan_import(model, filled, common.today(), month)
-    if plan.problems:
-        for p in plan.problems:
-            typer.echo(str(p), err=True)
-        fail(ngettext("{n} problem in the forms; nothing was written",
-                      "{n} problems in the forms; nothing was written", len(plan.problems)).format(
-            n=len(plan.problems)))  # fmt: skip
     try:
-        changes = commit_plan(main, plan, dry_run=dry_run, cache=cache_for(ctx))
+        plan, changes = import_forms(main, filled, common.today(), month, dry_run=dry_run, cache=cache_for(ctx))
+    except Refused as refused:
+        for p in refused.plan.problems:
+            typer.echo(str(p), err=True)
+        n = len(refused.plan.problems)
+        fail(ngettext("{n} problem in the forms; nothing was written",
+                      "{n} problems in the forms; nothing was written", n).format(n=n))  # fmt: skip
     except EditError as e:
         fail(str(e))
     if dry_run:
         for change in changes:
             sys.stdout.write(change.diff())
-    for line in summary_lines(plan, model, dry_run=dry_run):
+    for line in summary_lines(plan, dry_run=dry_run):
         typer.echo(line)
     if dry_run:
         typer.echo(_("(dry run: nothing written)"), err=True)

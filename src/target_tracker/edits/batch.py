@@ -13,8 +13,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
-from target_tracker.edits.operations import Edit, EditError, apply, newline_of
+from target_tracker.edits.operations import (
+    Edit,
+    EditError,
+    MarkStageDone,
+    RecordObservation,
+    _indent_of,
+    _padded,
+    apply,
+    newline_of,
+)
+from target_tracker.ledger.model import Ledger, Observation, Target
 
 # The same header shape as toml.scan.target_header, for any id.
 _HEADER = re.compile(
@@ -29,10 +41,14 @@ def header_offsets(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group(1) or m.group(2) or m.group(3)) for m in _HEADER.finditer(text)]
 
 
-def apply_all(edits: Sequence[Edit], text: str) -> str:
+def apply_all(edits: Sequence[Edit], text: str, *, fast: bool = False) -> str:
     """Apply ``edits`` in order to ``text``; raise EditError on the first refusal.
 
     Equivalent to ``apply(edits[-1], ... apply(edits[0], text))``, in one pass.
+    With ``fast``, a new figure appended to an ordinary multi-line
+    ``observations`` list is spliced without ``apply``'s per-target parses; the
+    caller must then verify the whole result with :func:`check_models`
+    (``tracker import`` does, on the parses it makes anyway).
     """
     if not edits:
         return text
@@ -49,7 +65,8 @@ def apply_all(edits: Sequence[Edit], text: str) -> str:
             pieces[k] = text[heads[k][0] : end]
         if k < 0 or newline_of(pieces[k]) != nl:
             return _one_by_one(edits, text)  # unusual file (a missing id, mixed newlines): the plain path
-        pieces[k] = apply(edit, pieces[k])
+        spliced = _append_figure(edit, pieces[k]) if fast else None
+        pieces[k] = spliced if spliced is not None else apply(edit, pieces[k])
     out: list[str] = []
     pos = 0
     for k in sorted(pieces):
@@ -61,10 +78,88 @@ def apply_all(edits: Sequence[Edit], text: str) -> str:
     return "".join(out)
 
 
+_OBS_OPEN = re.compile(r"^[ \t]*observations[ \t]*=[ \t]*\[[ \t]*\r?\n", re.M)
+_OBS_LINE = re.compile(r"([ \t]*)(?:(\{[^\n#]*\})([ \t]*,?[ \t]*)|#[^\n]*)?\r?\n")
+_OBS_CLOSE = re.compile(r"[ \t]*\]")
+
+
+def _append_figure(edit: Edit, piece: str) -> str | None:
+    """RecordObservation.splice for its common case, found by regex: a new
+    figure after the last one of a list written one figure per line with "]"
+    on its own line. None for any other layout (apply() handles it). The
+    same-date check is the caller's (the import plan checks the ledger)."""
+    if type(edit) is not RecordObservation or edit.replace:
+        return None
+    opens = list(_OBS_OPEN.finditer(piece))
+    if len(opens) != 1:
+        return None
+    sub = re.search(r"^[ \t]*\[", piece[piece.find("\n") + 1 :], re.M)  # a sub-table after the header
+    if sub is not None and piece.find("\n") + 1 + sub.start() < opens[0].start():
+        return None
+    pos = opens[0].end()
+    last: re.Match[str] | None = None
+    while not _OBS_CLOSE.match(piece, pos):
+        m = _OBS_LINE.match(piece, pos)
+        if m is None or m.end() == pos:
+            return None
+        if m.group(2):
+            last = m
+        pos = m.end()
+    if last is None:
+        return None
+    last_s, last_e = last.start(2), last.end(2)
+    comma = "" if "," in last.group(3) else ","
+    at = last.end()
+    elem = edit.element(_padded(piece, [(last_s, last_e)]))
+    indent = _indent_of(piece, last_s)
+    return piece[:last_e] + comma + piece[last_e:at] + f"{indent}{elem},{newline_of(piece)}" + piece[at:]
+
+
+def expected_target(t: Target, edits: Sequence[Edit]) -> Target:
+    """The target as ``edits`` (new figures, stages done) should leave it."""
+    for edit in edits:
+        if isinstance(edit, RecordObservation):
+            kept = [o for o in t.observations if o.date != edit.day]
+            value: Any = float(edit.value_text)
+            new = Observation(edit.day, value, edit.note or None, edit.source or None)
+            t = replace(t, observations=tuple(sorted([*kept, new], key=lambda o: o.date)))
+        elif isinstance(edit, MarkStageDone):
+            i = edit.index if edit.index >= 0 else int(edit.stage) - 1
+            s = t.stages[i]
+            s = replace(s, done=edit.day, note=edit.note or s.note, source=edit.source or s.source)
+            t = replace(t, stages=(*t.stages[:i], s, *t.stages[i + 1 :]))
+        else:
+            raise EditError(f"cannot check a {type(edit).__name__} edit")
+    return t
+
+
+def _figures(t: Target) -> list[tuple[Any, ...]]:
+    return sorted(((o.date, o.value, o.note, o.source) for o in t.observations), key=lambda x: x[0])
+
+
+def check_models(before: Ledger, after: Ledger, edits: Sequence[Edit]) -> None:
+    """The ledger after must be the ledger before with exactly these edits:
+    every other target, and every other field of an edited one, unchanged.
+    Raise EditError if not (the file is then left as it was)."""
+    by_id: dict[str, list[Edit]] = {}
+    for edit in edits:
+        by_id.setdefault(edit.target_id, []).append(edit)
+    same = (before.title, before.source, before.settings, list(before.targets)) == (
+        after.title, after.source, after.settings, list(after.targets))  # fmt: skip
+    for tid, t in before.targets.items() if same else ():
+        want = expected_target(t, by_id[tid]) if tid in by_id else t
+        got = after.targets[tid]
+        if _figures(got) != _figures(want) or replace(got, observations=()) != replace(want, observations=()):
+            same = False
+            break
+    if not same:
+        raise EditError("cannot make this edit safely (the file's layout is unusual); the file is unchanged")
+
+
 def _one_by_one(edits: Sequence[Edit], text: str) -> str:
     for edit in edits:
         text = apply(edit, text)
     return text
 
 
-__all__ = ["EditError", "apply_all", "header_offsets"]
+__all__ = ["EditError", "apply_all", "check_models", "expected_target", "header_offsets"]

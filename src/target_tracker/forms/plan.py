@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from target_tracker.dates import DateError, parse_month
 from target_tracker.edits.operations import Edit, EditError, MarkStageDone, RecordObservation, parse_number
@@ -21,6 +22,9 @@ from target_tracker.forms.reader import FilledForm, FilledRow, FormProblem, date
 from target_tracker.i18n import _, ngettext
 from target_tracker.ledger.load import FileCache
 from target_tracker.ledger.model import Ledger, Target
+
+if TYPE_CHECKING:
+    from target_tracker.edits.transaction import Change
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,15 +323,50 @@ def _num(v: float) -> str:
 # -- applying ----------------------------------------------------------------------------------
 
 
-def commit_plan(main: Path, plan: ImportPlan, *, dry_run: bool = False, cache: FileCache | None = None) -> list:  # type: ignore[type-arg]
-    """Record every entry as one edit of the ledger's files: parsed once,
-    validated once, written once (each file atomically), under the lock."""
-    from target_tracker.edits.batch import apply_all, header_offsets
-    from target_tracker.edits.transaction import Transform, commit_edits
+class Refused(EditError):
+    """The forms have problems (listed in ``plan.problems``); nothing was written."""
 
-    edits = [e.edit() for e in plan.entries]
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__(_("the forms have problems; nothing was written"))
+        self.plan = plan
+
+
+def import_forms(
+    main: Path,
+    forms: Sequence[FilledForm],
+    today: date,
+    month: str | None = None,
+    *,
+    dry_run: bool = False,
+    cache: FileCache | None = None,
+) -> tuple[ImportPlan, list[Change]]:
+    """Check the forms against the ledger and record every entry as one edit.
+
+    Under the ledger's lock: the ledger is read once (from the cache when it
+    has not changed) and the plan made on exactly that version; every file
+    that changes is spliced in one pass, the whole ledger validated once, and
+    the result verified against the ledger before plus exactly these entries;
+    then each changed file is written atomically. Raise :class:`Refused` with
+    the plan when any row is wrong, EditError when the edit is refused.
+    """
+    from target_tracker.edits.batch import apply_all, check_models, header_offsets
+    from target_tracker.edits.transaction import Transform, commit_edits
+    from target_tracker.ledger.checks import load_and_check
+
+    state: dict[str, Any] = {}
 
     def transforms_for(texts: dict[Path, str]) -> dict[Path, Transform]:
+        overrides = {p.resolve(): t for p, t in texts.items()}
+        result, problems = load_and_check(main, cache=cache, overrides=overrides)
+        errors = [p for p in problems if p.severity == "error"]
+        if result.ledger is None or errors:
+            raise EditError(_("{problem} (run 'tracker check' to see every problem); nothing was written").format(
+                problem=(errors or problems)[0]))  # fmt: skip
+        plan = plan_import(result.ledger, forms, today, month)
+        if plan.problems:
+            raise Refused(plan)
+        edits = [e.edit() for e in plan.entries]
+        state.update(before=result.ledger, plan=plan, edits=edits)
         holder: dict[str, Path] = {}
         for path, text in texts.items():
             for _pos, tid in header_offsets(text):
@@ -338,14 +377,16 @@ def commit_plan(main: Path, plan: ImportPlan, *, dry_run: bool = False, cache: F
             if where is None:
                 raise EditError(_("no target '{id}' in {file}").format(id=edit.target_id, file=main))
             by_file.setdefault(where, []).append(edit)
-        return {p: partial(apply_all, es) for p, es in by_file.items()}
+        return {p: partial(apply_all, es, fast=True) for p, es in by_file.items()}
 
-    if not edits:
-        return []
-    return commit_edits(main, transforms_for, dry_run=dry_run, cache=cache)
+    def confirm(after: Ledger) -> None:
+        check_models(state["before"], after, state["edits"])
+
+    changes = commit_edits(main, transforms_for, dry_run=dry_run, confirm=confirm, cache=cache)
+    return state["plan"], changes
 
 
-def summary_lines(plan: ImportPlan, ledger: Ledger, *, dry_run: bool = False) -> list[str]:
+def summary_lines(plan: ImportPlan, *, dry_run: bool = False) -> list[str]:
     """What was recorded, and whom to chase."""
     figures = ngettext("{n} figure", "{n} figures", plan.figures).format(n=plan.figures)
     stages = ngettext("{n} stage", "{n} stages", plan.stages).format(n=plan.stages)
