@@ -11,7 +11,7 @@ baseline measured in the same run:
 - start-up: `tracker status` on targets.toml against the floor program
   (benchmarks/floor.py: the same file read with tomllib and printed with
   tabulate from a one-command Typer app, no domain logic);
-- scale: `status`, `report` (every format) and `update` on synthetic ledgers against
+- scale: `status`, `report` (every format), `update` and `import` on synthetic ledgers against
   tomllib's parse of the same file, and `hledger balance` on the same
   figures as a journal (Debian's hledger), when installed.
 """
@@ -167,6 +167,49 @@ def ratio(a: Timing, b: Timing) -> str:
     return f"{a.median / b.median:.2f}x"
 
 
+def fill_forms(folder: Path) -> int:
+    """Fill every form as a department would: a figure on every figure row,
+    the last open stage of each project done. Returns the rows filled."""
+    from openpyxl import load_workbook
+
+    n = 0
+    for path in sorted(folder.glob("*.xlsx")):
+        wb = load_workbook(path)
+        ws = wb.worksheets[1]
+        for r in range(4, ws.max_row + 1):
+            stage = ws.cell(r, 3).value
+            if stage is None:
+                ws.cell(r, 12).value = round(r * 1.37, 2)
+                n += 1
+            elif str(stage).startswith("5."):
+                ws.cell(r, 13).value = ws.cell(r, 13).value or "2022-01-15"
+                n += 1
+        wb.save(path)
+    return n
+
+
+def import_round(
+    work: Path, name: str, path: Path, copy: Path, figures: int, runs: int, env: dict[str, str], cache_dir: Path
+) -> tuple[Timing, int, Timing]:
+    """`tracker import` of filled forms against one `tracker update`, each run
+    on a fresh copy of the ledger whose cache `status` has just warmed (as on
+    a planner's machine; the edited file is parsed afresh by both)."""
+    month = f"{2020 + figures // 12}-{figures % 12 + 1:02d}"
+    folder = work / f"forms-{name}"
+    if not folder.exists():
+        subprocess.run(tracker("-f", str(path), "forms", "--month", month, "--out", str(folder)), check=True, env=env,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        (folder / "filled").write_text(str(fill_forms(folder)))
+    n_rows = int((folder / "filled").read_text())
+    prepare = ["sh", "-c", f'cp "{path}" "{copy}" && rm -rf "{cache_dir}" && "{PY}" -m target_tracker -f "{copy}" '
+                           "status > /dev/null"]  # fmt: skip
+    forms = [str(p) for p in sorted(folder.glob("*.xlsx"))]
+    imported = measure("import (forms)", tracker("-f", str(copy), "import", *forms), runs, env, prepare)
+    one = measure("update (after status)", tracker("-f", str(copy), "update", "t00001", "1", "--date", "2099-12-31",
+                                                   "--force"), runs, env, prepare)  # fmt: skip
+    return imported, n_rows, one
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the 10,000 x 60 ledger")
@@ -269,6 +312,14 @@ def main() -> None:
                 (report, f"`report --month {month} --format md`")]  # fmt: skip
         rows += [(t, f"`report --month {month} --out report.{fmt}`") for fmt, t in reports.items() if fmt != "md"]
         rows.append((update, "`update` (no cache)"))
+        if targets == 1000:
+            # the monthly round: every department's form filled, imported as one edit
+            imported, n_rows, one_update = import_round(work, name, path, copy, figures, runs, env, cache_dir)
+            rows += [(one_update, "`update`, after `status` warmed the cache"),
+                     (imported, f"`import` of {n_rows} figures and stages from 4 forms, after `status`")]  # fmt: skip
+            goals.append(f"- `import` of {n_rows} figures and stages into 1,000 x 24 within 2x of one `update`: "
+                         f"{ratio(imported, one_update)} ({_fmt(imported.median)} vs "
+                         f"{_fmt(one_update.median)}).")  # fmt: skip
         hledger = shutil.which("hledger")
         if hledger:
             peer = measure(

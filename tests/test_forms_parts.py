@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from target_tracker.edits.batch import _append_figure, apply_all
+from target_tracker.edits.batch import _fast_splice, apply_all
 from target_tracker.edits.operations import EditError, MarkStageDone, RecordObservation, apply
 from target_tracker.forms.layout import file_names, safe_file_name
 from target_tracker.forms.reader import RawCell, _Evaluator, date_of, number_text
@@ -135,7 +135,28 @@ def test_fast_path_equals_apply(layout, newline):  # type: ignore[no-untyped-def
     expected = apply(edits[1](), apply(edits[0](), text))
     assert apply_all([e() for e in edits], text, fast=True) == expected
     piece = text[text.index("[targets.x]") : text.index("[targets.y]")]
-    assert (_append_figure(edits[0](), piece) is not None) == (LAYOUTS.index(layout) < 4)  # which path was taken
+    assert (_fast_splice(edits[0](), piece) is not None) == (LAYOUTS.index(layout) < 4)  # which path was taken
+
+
+STAGE_LAYOUTS = [
+    'stages = [\n  { name = "A", done = 2021-01-01 },\n  { name = "B", weight = 2 },\n  { name = "C" }\n]\n',
+    'stages = [\n    {name = "A"},\n\n    # the big one\n    {name = "B", planned = 2022-01-01}  ,\n]\n',
+    'stages = [\n  { name = "A" },\n  { name = "B", note = "has a note" },\n]\n',  # the plain path
+    'stages = [{ name = "A" }, { name = "B" }]\n',  # the plain path
+]
+
+
+@pytest.mark.parametrize("layout", STAGE_LAYOUTS)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_fast_stage_path_equals_apply(layout, newline):  # type: ignore[no-untyped-def]
+    text = f'title = "t"\n\n[targets.x]\ntitle = "X"\nstart = 2020-01-01\ndue = 2025-12-31\n{layout}\n'
+    text = text.replace("\n", newline)
+
+    def edit() -> MarkStageDone:
+        return MarkStageDone("x", stage="2", day=date(2021, 11, 20), note="批复", source='湘发改 "1" 号')
+
+    assert apply_all([edit()], text, fast=True) == apply(edit(), text)
+    assert (_fast_splice(edit(), text[text.index("[targets.x]") :]) is not None) == (STAGE_LAYOUTS.index(layout) < 2)
 
 
 def test_check_models_catches_a_wrong_result(write_ledger):  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from target_tracker.edits.operations import (
     newline_of,
 )
 from target_tracker.ledger.model import Ledger, Observation, Target
+from target_tracker.toml.scan import toml_string
 
 # The same header shape as toml.scan.target_header, for any id.
 _HEADER = re.compile(
@@ -65,7 +66,7 @@ def apply_all(edits: Sequence[Edit], text: str, *, fast: bool = False) -> str:
             pieces[k] = text[heads[k][0] : end]
         if k < 0 or newline_of(pieces[k]) != nl:
             return _one_by_one(edits, text)  # unusual file (a missing id, mixed newlines): the plain path
-        spliced = _append_figure(edit, pieces[k]) if fast else None
+        spliced = _fast_splice(edit, pieces[k]) if fast else None
         pieces[k] = spliced if spliced is not None else apply(edit, pieces[k])
     out: list[str] = []
     pos = 0
@@ -78,41 +79,65 @@ def apply_all(edits: Sequence[Edit], text: str, *, fast: bool = False) -> str:
     return "".join(out)
 
 
-_OBS_OPEN = re.compile(r"^[ \t]*observations[ \t]*=[ \t]*\[[ \t]*\r?\n", re.M)
-_OBS_LINE = re.compile(r"([ \t]*)(?:(\{[^\n#]*\})([ \t]*,?[ \t]*)|#[^\n]*)?\r?\n")
-_OBS_CLOSE = re.compile(r"[ \t]*\]")
+_ARRAY_LINE = re.compile(r"([ \t]*)(?:(\{[^\n#]*\})([ \t]*,?[ \t]*)|#[^\n]*)?\r?\n")
+_ARRAY_CLOSE = re.compile(r"[ \t]*\]")
+_EVIDENCE_KEY = re.compile(r"[{,][ \t]*(done|note|source)[ \t]*=")
 
 
-def _append_figure(edit: Edit, piece: str) -> str | None:
-    """RecordObservation.splice for its common case, found by regex: a new
-    figure after the last one of a list written one figure per line with "]"
-    on its own line. None for any other layout (apply() handles it). The
-    same-date check is the caller's (the import plan checks the ledger)."""
-    if type(edit) is not RecordObservation or edit.replace:
-        return None
-    opens = list(_OBS_OPEN.finditer(piece))
+def _element_lines(piece: str, key: str) -> list[re.Match[str]] | None:
+    """The elements of the target's ``key = [`` list when it is written one
+    inline table per line with "]" on its own line; None for any other layout."""
+    opens = list(re.finditer(rf"^[ \t]*{key}[ \t]*=[ \t]*\[[ \t]*\r?\n", piece, re.M))
     if len(opens) != 1:
         return None
-    sub = re.search(r"^[ \t]*\[", piece[piece.find("\n") + 1 :], re.M)  # a sub-table after the header
-    if sub is not None and piece.find("\n") + 1 + sub.start() < opens[0].start():
+    body = piece.find("\n") + 1
+    sub = re.search(r"^[ \t]*\[", piece[body:], re.M)  # a sub-table after the header
+    if sub is not None and body + sub.start() < opens[0].start():
         return None
     pos = opens[0].end()
-    last: re.Match[str] | None = None
-    while not _OBS_CLOSE.match(piece, pos):
-        m = _OBS_LINE.match(piece, pos)
+    out = []
+    while not _ARRAY_CLOSE.match(piece, pos):
+        m = _ARRAY_LINE.match(piece, pos)
         if m is None or m.end() == pos:
             return None
         if m.group(2):
-            last = m
+            out.append(m)
         pos = m.end()
-    if last is None:
-        return None
-    last_s, last_e = last.start(2), last.end(2)
-    comma = "" if "," in last.group(3) else ","
-    at = last.end()
-    elem = edit.element(_padded(piece, [(last_s, last_e)]))
-    indent = _indent_of(piece, last_s)
-    return piece[:last_e] + comma + piece[last_e:at] + f"{indent}{elem},{newline_of(piece)}" + piece[at:]
+    return out
+
+
+def _fast_splice(edit: Edit, piece: str) -> str | None:
+    """The splice of RecordObservation and MarkStageDone for their common
+    layout, found by regex instead of apply()'s scanner and parses. None for
+    any other layout or option (apply() handles it). The same-date and
+    already-done checks are the caller's (the import plan checks the ledger)."""
+    if type(edit) is RecordObservation and not edit.replace:
+        lines = _element_lines(piece, "observations")
+        if not lines:
+            return None
+        last = lines[-1]
+        last_s, last_e = last.start(2), last.end(2)
+        comma = "" if "," in last.group(3) else ","
+        at = last.end()
+        elem = edit.element(_padded(piece, [(last_s, last_e)]))
+        indent = _indent_of(piece, last_s)
+        return piece[:last_e] + comma + piece[last_e:at] + f"{indent}{elem},{newline_of(piece)}" + piece[at:]
+    if type(edit) is MarkStageDone and not edit.replace and edit.stage.isdigit():
+        lines = _element_lines(piece, "stages")
+        n = int(edit.stage)
+        if not lines or not 1 <= n <= len(lines) or _EVIDENCE_KEY.search(lines[n - 1].group(2)):
+            return None
+        m = lines[n - 1]
+        close = m.end(2) - 1  # the element's "}"
+        at = len(piece[:close].rstrip(" \t"))  # after its last value, as MarkStageDone.splice inserts
+        added = f", done = {edit.day.isoformat()}"
+        if edit.note:
+            added += f", note = {toml_string(edit.note)}"
+        if edit.source:
+            added += f", source = {toml_string(edit.source)}"
+        edit.index = n - 1
+        return piece[:at] + added + piece[at:]
+    return None
 
 
 def expected_target(t: Target, edits: Sequence[Edit]) -> Target:
