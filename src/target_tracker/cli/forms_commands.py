@@ -73,11 +73,10 @@ def forms(
         for f in made:
             data = write_xlsx(f, common.today()) if fmt == "xlsx" else write_csv(f)
             atomic_write(paths[f.owner], data)
-            typer.echo(_("wrote {path}: {figures}, {stages}").format(
-                path=paths[f.owner],
-                figures=ngettext("{n} target", "{n} targets", f.figures).format(n=f.figures),
-                stages=ngettext("{n} open stage", "{n} open stages", f.stages).format(n=f.stages),
-            ))  # fmt: skip
+            what = [ngettext("{n} target", "{n} targets", f.figures).format(n=f.figures)] if f.figures else []
+            if f.stages:
+                what.append(ngettext("{n} open stage", "{n} open stages", f.stages).format(n=f.stages))
+            typer.echo(_("wrote {path}: {what}").format(path=paths[f.owner], what=", ".join(what)))
     except EditError as e:
         fail(str(e))
     except OSError as e:
