@@ -13,7 +13,7 @@ from typing import Any
 
 from target_tracker.compute import evaluate
 from target_tracker.dates import add_months
-from target_tracker.i18n import N_, _
+from target_tracker.i18n import NP_, _, pgettext
 from target_tracker.ledger.model import Ledger, Target
 
 FORMAT_VERSION = 1
@@ -26,29 +26,36 @@ class Column:
     """One column of the form; ``fill`` marks the cells a department fills in."""
 
     key: str
-    header: str  # English, marked with N_ and translated when written
+    header: str  # English, marked with NP_ and translated by header() when written
     width: float
     fill: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", N_("id (do not edit)"), 16),
-    Column("title", N_("target"), 28),
-    Column("stage", N_("stage"), 16),
-    Column("unit", N_("unit"), 8),
-    Column("target", N_("target or bound"), 11),
-    Column("due", N_("due"), 10.5),
-    Column("latest", N_("latest figure"), 9),
-    Column("latest_date", N_("dated"), 10.5),
-    Column("done", N_("done"), 7),
-    Column("expected", N_("expected"), 9),
-    Column("status", N_("status"), 9),
-    Column("value", N_("figure this month"), 11, fill=True),
-    Column("date", N_("date of the figure / stage done"), 11, fill=True),
-    Column("note", N_("note: progress, reasons, measures"), 30, fill=True),
-    Column("source", N_("source (document)"), 20, fill=True),
+    Column("id", NP_("form column", "id (do not edit)"), 16),
+    Column("title", NP_("form column", "target"), 28),
+    Column("stage", NP_("form column", "stage"), 16),
+    Column("unit", NP_("form column", "unit"), 8),
+    Column("target", NP_("form column", "target or bound"), 11),
+    Column("due", NP_("form column", "due"), 10.5),
+    Column("latest", NP_("form column", "latest figure"), 9),
+    Column("latest_date", NP_("form column", "dated"), 10.5),
+    Column("done", NP_("form column", "done"), 7),
+    Column("expected", NP_("form column", "expected"), 9),
+    Column("status", NP_("form column", "status"), 9),
+    Column("value", NP_("form column", "figure this month"), 11, fill=True),
+    Column("date", NP_("form column", "date of the figure / stage done"), 11, fill=True),
+    Column("note", NP_("form column", "note: progress, reasons, measures"), 30, fill=True),
+    Column("source", NP_("form column", "source (document)"), 20, fill=True),
 )
 KEYS = tuple(c.key for c in COLUMNS)
+
+
+def header(c: Column) -> str:
+    """The column's heading in the interface language."""
+    return pgettext("form column", c.header)
+
+
 COL = {c.key: i + 1 for i, c in enumerate(COLUMNS)}  # 1-based, as spreadsheets count
 
 

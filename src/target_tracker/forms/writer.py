@@ -13,8 +13,8 @@ import io
 from datetime import date
 from typing import Any
 
-from target_tracker.forms.layout import COL, COLUMNS, FORMAT_VERSION, Form, FormRow, column_letter
-from target_tracker.i18n import _
+from target_tracker.forms.layout import COL, COLUMNS, FORMAT_VERSION, Form, FormRow, column_letter, header
+from target_tracker.i18n import _, pgettext
 
 META_SHEET = "tracker"  # hidden; never translated, the reader looks for it
 MAGIC = "tracker-form"
@@ -24,7 +24,7 @@ META_ISSUED_ROW = 10  # the rows issued are listed from here on the hidden sheet
 
 def sheet_names() -> tuple[str, str]:
     """The instructions and form sheets, in the interface language."""
-    return _("Instructions")[:31], _("Form")[:31]
+    return pgettext("sheet", "Instructions")[:31], pgettext("sheet", "Form")[:31]
 
 
 def _month_words(form: Form) -> str:
@@ -69,7 +69,7 @@ def instructions(form: Form, form_sheet: str) -> list[str]:
 
 
 def column_help() -> list[tuple[str, str]]:
-    return [(_(c.header), _("fill in") if c.fill else _("from the ledger, locked")) for c in COLUMNS]
+    return [(header(c), _("fill in") if c.fill else _("from the ledger, locked")) for c in COLUMNS]
 
 
 # -- Excel --------------------------------------------------------------------------------
@@ -108,9 +108,9 @@ def write_xlsx(form: Form, issued: date) -> bytes:
     r = len(lines) + 2
     _text(info.cell(r, 1), _("The columns of the sheet '{sheet}':").format(sheet=form_name)).font = bold
     info.column_dimensions["B"].width = 26
-    for header, what in column_help():
+    for heading, what in column_help():
         r += 1
-        _text(info.cell(r, 1), header).alignment = wrap
+        _text(info.cell(r, 1), heading).alignment = wrap
         _text(info.cell(r, 2), what).alignment = wrap
     info.protection.sheet = True
     info.page_setup.orientation = "portrait"
@@ -126,7 +126,7 @@ def write_xlsx(form: Form, issued: date) -> bytes:
     _text(ws.cell(HINT_ROW, 1), hint.format(date=form.last.isoformat(), sheet=info_name))
     ws.merge_cells(f"A{HINT_ROW}:{last_col}{HINT_ROW}")
     for c in COLUMNS:
-        cell = _text(ws.cell(HEADER_ROW, COL[c.key]), _(c.header))
+        cell = _text(ws.cell(HEADER_ROW, COL[c.key]), header(c))
         cell.font, cell.fill, cell.border = bold, fill_head if c.fill else head_fill, box
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[column_letter(c.key)].width = c.width
@@ -279,7 +279,7 @@ def csv_rows(form: Form) -> list[list[str]]:
 
     out = [
         [f"{MAGIC} v{FORMAT_VERSION}", form.ledger_title, form.owner, form.month],
-        [_(c.header) for c in COLUMNS],
+        [header(c) for c in COLUMNS],
     ]
     for row in form.rows:
         cells = {
