@@ -202,6 +202,12 @@ def test_sheet_names_follow_the_interface_language(run, ledger, tmp_path):  # ty
     ws = wb["填报"]
     ws.cell(4, VALUE).value = "abc"
     wb.save(tmp_path / "zh" / "农业农村局.xlsx")
+    # a ledger whose [settings] lang is zh gets Chinese forms without --lang
+    zh = ledger.with_name("zh.toml")
+    zh.write_text(LEDGER.replace('title = "郴州 test ledger"', 'title = "郴州 test ledger"\n\n[settings]\nlang = "zh"'),
+                  encoding="utf-8")  # fmt: skip
+    assert run("-f", zh, "forms", "--month", "2021-11", "--out", tmp_path / "zh2").exit_code == 0
+    assert load_workbook(tmp_path / "zh2" / "农业农村局.xlsx").sheetnames[:2] == ["说明", "填报"]
     # imported by a planner whose interface is English: the form's own sheet name is named
     result = run("--lang", "en", "-f", ledger, "import", tmp_path / "zh" / "农业农村局.xlsx")
     assert "农业农村局.xlsx:填报!L4: value 'abc' is not a number" in result.output

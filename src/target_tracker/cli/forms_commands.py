@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 
 from target_tracker.cli import common
-from target_tracker.cli.common import DryRunOption, LedgerOption, app, cache_for, fail, ledger_path, load_checked
+from target_tracker.cli.common import (
+    DryRunOption,
+    LedgerOption,
+    app,
+    cache_for,
+    fail,
+    ledger_path,
+    load_checked,
+    refine_language,
+)
 from target_tracker.i18n import _, ngettext
 
 
@@ -120,9 +129,11 @@ def import_forms(
             fail(_("--month: {error}").format(error=e))
     main = ledger_path(ctx, ledger)
     _import_openpyxl_without_numpy()
-    filled = [read_form(p) for p in files]
     try:
-        plan, changes = import_forms(main, filled, common.today(), month, dry_run=dry_run, cache=cache_for(ctx))
+        plan, changes = import_forms(
+            main, lambda: [read_form(p) for p in files], common.today(), month, dry_run=dry_run,
+            cache=cache_for(ctx), on_load=lambda model: refine_language(ctx, model.settings.lang),
+        )  # fmt: skip
     except Refused as refused:
         for p in refused.plan.problems:
             typer.echo(str(p), err=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -333,12 +333,13 @@ class Refused(EditError):
 
 def import_forms(
     main: Path,
-    forms: Sequence[FilledForm],
+    read_forms: Callable[[], Sequence[FilledForm]],
     today: date,
     month: str | None = None,
     *,
     dry_run: bool = False,
     cache: FileCache | None = None,
+    on_load: Callable[[Ledger], object] | None = None,
 ) -> tuple[ImportPlan, list[Change]]:
     """Check the forms against the ledger and record every entry as one edit.
 
@@ -346,8 +347,10 @@ def import_forms(
     has not changed) and the plan made on exactly that version; every file
     that changes is spliced in one pass, the whole ledger validated once, and
     the result verified against the ledger before plus exactly these entries;
-    then each changed file is written atomically. Raise :class:`Refused` with
-    the plan when any row is wrong, EditError when the edit is refused.
+    then each changed file is written atomically. ``on_load`` sees the ledger
+    as read (the CLI takes its language from it) before ``read_forms`` is
+    called, once. Raise :class:`Refused` with the plan when any row is wrong,
+    EditError when the edit is refused.
     """
     from target_tracker.edits.batch import apply_all, check_models, header_offsets
     from target_tracker.edits.transaction import Transform, commit_edits
@@ -362,7 +365,11 @@ def import_forms(
         if result.ledger is None or errors:
             raise EditError(_("{problem} (run 'tracker check' to see every problem); nothing was written").format(
                 problem=(errors or problems)[0]))  # fmt: skip
-        plan = plan_import(result.ledger, forms, today, month)
+        if on_load is not None:
+            on_load(result.ledger)
+        if "forms" not in state:
+            state["forms"] = read_forms()
+        plan = plan_import(result.ledger, state["forms"], today, month)
         if plan.problems:
             raise Refused(plan)
         edits = [e.edit() for e in plan.entries]
