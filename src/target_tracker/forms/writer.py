@@ -15,6 +15,7 @@ from typing import Any
 
 from target_tracker.forms.layout import COL, COLUMNS, FORMAT_VERSION, Form, FormRow, column_letter, header
 from target_tracker.i18n import _, pgettext
+from target_tracker.output.labels import status_label
 
 META_SHEET = "tracker"  # hidden; never translated, the reader looks for it
 MAGIC = "tracker-form"
@@ -233,7 +234,7 @@ def _fill_row(ws: Any, r: int, row: FormRow) -> None:
     put("latest_date", row.latest_date, "yyyy-mm-dd")
     put("done", row.done, "0.0%")
     put("expected", row.expected, "0.0%")
-    put("status", row.status)
+    put("status", status_label(row.status))
     put("date", row.prefill, "yyyy-mm-dd")
     ws.cell(r, COL["value"]).number_format = "General"
 
@@ -292,7 +293,7 @@ def csv_rows(form: Form) -> list[list[str]]:
             "latest_date": row.latest_date.isoformat() if row.latest_date else "",
             "done": fmt_pct(row.done) if row.done is not None else "",
             "expected": fmt_pct(row.expected) if row.expected is not None else "",
-            "status": row.status, "value": "", "date": row.prefill.isoformat() if row.prefill else "",
+            "status": status_label(row.status), "value": "", "date": row.prefill.isoformat() if row.prefill else "",
             "note": "", "source": "",
         }  # fmt: skip
         out.append([cells[c.key] for c in COLUMNS])
