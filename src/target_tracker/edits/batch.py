@@ -159,7 +159,8 @@ def expected_target(t: Target, edits: Sequence[Edit]) -> Target:
 
 
 def _figures(t: Target) -> list[tuple[Any, ...]]:
-    return sorted(((o.date, o.value, o.note, o.source) for o in t.observations), key=lambda x: x[0])
+    """The figures without their place in the file (the model keeps them in date order)."""
+    return [(o.date, o.value, o.note, o.source) for o in t.observations]
 
 
 def check_models(before: Ledger, after: Ledger, edits: Sequence[Edit]) -> None:
