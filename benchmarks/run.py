@@ -65,6 +65,12 @@ NOTES = """## Where the time goes, and what was done about it
   matplotlib (imported only for html and docx) and its drawing take most of
   the difference at small sizes: charts are drawn without a constrained
   layout, which would draw each figure several times.
+- `import` reads the ledger once (from the cache when it has not changed),
+  splices every figure in one pass per file (the common layout by regex, the
+  rest through the verified single edit), parses the result once to validate
+  it, and checks it against the ledger before plus exactly the new figures.
+  Reading the forms costs about as much as the extra work: openpyxl in its
+  streamed mode, imported without numpy (0.2 s saved).
 """
 PY = sys.executable
 SIZES = [(100, 12), (1000, 24), (10000, 60)]

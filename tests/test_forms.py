@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -473,7 +474,14 @@ def test_not_a_form(run, ledger, tmp_path):  # type: ignore[no-untyped-def]
     junk.write_bytes(b"PK\x03\x04 not really a zip")
     text = tmp_path / "notes.csv"
     text.write_text("a,b\n1,2\n", encoding="utf-8")
-    out = _refused(run, ledger, junk, text, tmp_path / "missing.xlsx")
+    damaged = tmp_path / "damaged.xlsx"
+    make_forms(run, ledger, tmp_path / "f", "--owner", FARM)
+    with zipfile.ZipFile(tmp_path / "f" / "农业农村局.xlsx") as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, b"<worksheet><sheetData><row" if item.filename.endswith("sheet2.xml") else data)
+    out = _refused(run, ledger, junk, text, tmp_path / "missing.xlsx", damaged)
+    assert f"{damaged}: cannot read it as an Excel workbook" in out
     assert f"{junk}: cannot read it as an Excel workbook" in out
     assert f"{text}: not a tracker form" in out
     assert f"{tmp_path / 'missing.xlsx'}: no such file" in out

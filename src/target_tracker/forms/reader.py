@@ -103,7 +103,12 @@ def read_form(path: Path) -> FilledForm:
     except OSError as e:
         return _bad(name, _("cannot read: {error}").format(error=e.strerror or e))
     if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(name, data)
+        try:
+            return _read_xlsx(name, data)
+        except Exception as e:  # a damaged workbook can break the parser anywhere; say so in one line
+            return _bad(
+                name, _("cannot read it as an Excel workbook ({error})").format(error=f"{type(e).__name__}: {e}")
+            )
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return _bad(name, _("an old Excel file (.xls); open it and save it as an Excel workbook (.xlsx)"))
     return _read_csv(name, data)
