@@ -493,3 +493,21 @@ def test_every_problem_at_once(run, ledger, forms):  # type: ignore[no-untyped-d
     out = _refused(run, ledger, *sorted(forms.glob("*.xlsx")))
     assert out.count("\n") >= 4 and "3 problems in the forms" in out
     assert "农业农村局.xlsx:Form!M4: date 'soon' is not a date" in out
+
+
+def test_csv_problems_name_the_cell(run, ledger, tmp_path):  # type: ignore[no-untyped-def]
+    out = tmp_path / "csv"
+    make_forms(run, ledger, out, "--owner", TRANSPORT, "--format", "csv")
+    path = out / "交通运输局.csv"
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    for row in rows:
+        if row[0] == "freight":
+            row[VALUE - 1] = "一千"
+        elif row[0] == "passengers":
+            row[0], row[VALUE - 1] = "bridge", "5"  # an id typed over another
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")  # saved without the BOM
+    err = _refused(run, ledger, path)
+    assert f"{path}:L5: value '一千' is not a number" in err
+    assert f"{path}:A6: the id 'bridge' does not belong to the target on this row" in err
