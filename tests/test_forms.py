@@ -511,3 +511,33 @@ def test_csv_problems_name_the_cell(run, ledger, tmp_path):  # type: ignore[no-u
     err = _refused(run, ledger, path)
     assert f"{path}:L5: value '一千' is not a number" in err
     assert f"{path}:A6: the id 'bridge' does not belong to the target on this row" in err
+
+
+def test_a_form_saved_by_libreoffice(run, ledger, forms, tmp_path):  # type: ignore[no-untyped-def]
+    """A department that fills the form in LibreOffice (or WPS) and saves it: the
+    hidden sheet, protection and validation survive, and a formula's saved result is used."""
+    import os
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is missing on CI: .ci/run must install it")
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc)")
+    # a formula this tool cannot evaluate itself; LibreOffice saves its result
+    fill(forms / "交通运输局.xlsx", {("freight", None, VALUE): "=VLOOKUP(2,{1,10;2,1200},2)",
+                                  ("freight", None, NOTE): "Jan-Nov", ("roads", "3.", DATE): "2021/11/30"})  # fmt: skip
+    saved = tmp_path / "saved"
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--calc", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(saved), str(forms / "交通运输局.xlsx")],
+                   check=True, capture_output=True, timeout=180)  # fmt: skip
+    wb = load_workbook(saved / "交通运输局.xlsx")
+    assert wb.worksheets[1].protection.sheet and wb["tracker"].sheet_state != "visible"
+    expected = tmp_path / "expected.toml"
+    shutil.copy(ledger, expected)
+    result = run("-f", ledger, "import", saved / "交通运输局.xlsx")
+    assert result.exit_code == 0, result.output
+    equivalent(run, expected, ["update", "freight", "1200", "--date", "2021-11-30", "--note", "Jan-Nov"],
+               ["done", "roads", "3", "--date", "2021-11-30"])  # fmt: skip
+    assert _bytes(ledger) == _bytes(expected)
