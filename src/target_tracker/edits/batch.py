@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from target_tracker.edits.operations import (
@@ -122,7 +122,12 @@ def _fast_splice(edit: Edit, piece: str) -> str | None:
         elem = edit.element(_padded(piece, [(last_s, last_e)]))
         indent = _indent_of(piece, last_s)
         return piece[:last_e] + comma + piece[last_e:at] + f"{indent}{elem},{newline_of(piece)}" + piece[at:]
-    if type(edit) is MarkStageDone and not edit.replace and edit.stage.isdigit():
+    if (
+        type(edit) is MarkStageDone
+        and not edit.replace
+        and edit.stage.isdigit()
+        and not getattr(edit, "recorded", None)
+    ):
         lines = _element_lines(piece, "stages")
         n = int(edit.stage)
         if not lines or not 1 <= n <= len(lines) or _EVIDENCE_KEY.search(lines[n - 1].group(2)):
@@ -151,7 +156,9 @@ def expected_target(t: Target, edits: Sequence[Edit]) -> Target:
         elif isinstance(edit, MarkStageDone):
             i = edit.index if edit.index >= 0 else int(edit.stage) - 1
             s = t.stages[i]
-            s = replace(s, done=edit.day, note=edit.note or s.note, source=edit.source or s.source)
+            known = {f.name for f in fields(s)}
+            evidence = {k: getattr(edit, k, None) for k in ("note", "source", "recorded") if k in known}
+            s = replace(s, done=edit.day, **{k: v for k, v in evidence.items() if v})
             t = replace(t, stages=(*t.stages[:i], s, *t.stages[i + 1 :]))
         else:
             raise EditError(f"cannot check a {type(edit).__name__} edit")
