@@ -100,7 +100,7 @@ def forms(
 @app.command(name="import")
 def import_forms(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(metavar="FORM...", help="Filled forms (.xlsx or .csv).")],
+    files: Annotated[list[Path], typer.Argument(metavar="FORM...", help="Filled forms (.xlsx or .csv), one or more.")],
     month: Annotated[
         str | None, typer.Option("--month", help="Refuse forms for any other month (default: the forms' month).")
     ] = None,
