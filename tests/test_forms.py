@@ -536,6 +536,12 @@ def test_a_form_saved_by_libreoffice(run, ledger, forms, tmp_path):  # type: ign
     assert wb.worksheets[1].protection.sheet and wb["tracker"].sheet_state != "visible"
     expected = tmp_path / "expected.toml"
     shutil.copy(ledger, expected)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "ods",
+                    "--outdir", str(saved), str(forms / "交通运输局.xlsx")], check=True, capture_output=True,
+                   timeout=180)  # fmt: skip
+    assert "an OpenDocument file (.ods); save it as an Excel workbook" in _refused(
+        run, ledger, saved / "交通运输局.ods"
+    )
     result = run("-f", ledger, "import", saved / "交通运输局.xlsx")
     assert result.exit_code == 0, result.output
     equivalent(run, expected, ["update", "freight", "1200", "--date", "2021-11-30", "--note", "Jan-Nov"],

@@ -102,6 +102,8 @@ def read_form(path: Path) -> FilledForm:
         return _bad(name, _("is a folder, not a form"))
     except OSError as e:
         return _bad(name, _("cannot read: {error}").format(error=e.strerror or e))
+    if data[:4] == b"PK\x03\x04" and b"application/vnd.oasis.opendocument" in data[:200]:
+        return _bad(name, _("an OpenDocument file (.ods); save it as an Excel workbook (.xlsx)"))
     if data[:4] == b"PK\x03\x04":
         try:
             return _read_xlsx(name, data)
