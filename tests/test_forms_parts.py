@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from target_tracker.edits.batch import _fast_splice, apply_all
+from target_tracker.edits.batch import _fast_splice, splice_all
 from target_tracker.edits.operations import EditError, MarkStageDone, RecordObservation, apply
 from target_tracker.forms.layout import file_names, safe_file_name
 from target_tracker.forms.reader import RawCell, _Evaluator, date_of, number_text
@@ -91,11 +91,11 @@ def test_file_names_are_safe_and_keep_chinese():  # type: ignore[no-untyped-def]
 # -- many edits in one pass ------------------------------------------------------------------
 
 EDITS = [
-    lambda: RecordObservation("tasks", day=date(2021, 11, 30), value_text="95", note="Jan–Nov", source="报告"),
-    lambda: RecordObservation("tasks", day=date(2021, 12, 31), value_text="99"),
-    lambda: RecordObservation("veg", day=date(2021, 11, 30), value_text="81.5"),
-    lambda: RecordObservation("empty", day=date(2021, 12, 31), value_text="1"),
-    lambda: RecordObservation("fii", day=date(2021, 11, 30), value_text="20", source='a "quoted" doc'),
+    lambda: RecordObservation("tasks", day=date(2021, 11, 30), value=95, note="Jan–Nov", source="报告"),
+    lambda: RecordObservation("tasks", day=date(2021, 12, 31), value=99),
+    lambda: RecordObservation("veg", day=date(2021, 11, 30), value=81.5),
+    lambda: RecordObservation("empty", day=date(2021, 12, 31), value=1),
+    lambda: RecordObservation("fii", day=date(2021, 11, 30), value=20, source='a "quoted" doc'),
     lambda: MarkStageDone("roads", stage="1", day=date(2022, 5, 20), source="湘发改〔2022〕1号"),
     lambda: MarkStageDone("roads", stage="2", day=date(2023, 3, 1), note="开工"),
 ]
@@ -107,8 +107,8 @@ def test_apply_all_equals_one_by_one(picks, crlf):  # type: ignore[no-untyped-de
     text = MESSY.replace("\n", "\r\n") if crlf else MESSY
     one_by_one = text
     for k in picks:
-        one_by_one = apply(EDITS[k](), one_by_one)
-    assert apply_all([EDITS[k]() for k in picks], text) == one_by_one
+        one_by_one = apply(EDITS[k](), one_by_one).text
+    assert splice_all([EDITS[k]() for k in picks], text) == one_by_one
 
 
 LAYOUTS = [
@@ -129,11 +129,11 @@ def test_fast_path_equals_apply(layout, newline):  # type: ignore[no-untyped-def
     text = f'title = "t"\n\n[targets.x]\ntitle = "X"\ntarget = 9\n{layout}\n[targets.y]\ntitle = "Y"\n'
     text = text.replace("\n", newline)
     edits = [
-        lambda: RecordObservation("x", day=date(2021, 11, 30), value_text="3", note="累计", source='a "doc"'),
-        lambda: RecordObservation("x", day=date(2021, 12, 31), value_text="4.5"),
+        lambda: RecordObservation("x", day=date(2021, 11, 30), value=3, note="累计", source='a "doc"'),
+        lambda: RecordObservation("x", day=date(2021, 12, 31), value=4.5),
     ]
-    expected = apply(edits[1](), apply(edits[0](), text))
-    assert apply_all([e() for e in edits], text, fast=True) == expected
+    expected = apply(edits[1](), apply(edits[0](), text).text).text
+    assert splice_all([e() for e in edits], text, fast=True) == expected
     piece = text[text.index("[targets.x]") : text.index("[targets.y]")]
     assert (_fast_splice(edits[0](), piece) is not None) == (LAYOUTS.index(layout) < 4)  # which path was taken
 
@@ -155,7 +155,7 @@ def test_fast_stage_path_equals_apply(layout, newline):  # type: ignore[no-untyp
     def edit() -> MarkStageDone:
         return MarkStageDone("x", stage="2", day=date(2021, 11, 20), note="批复", source='湘发改 "1" 号')
 
-    assert apply_all([edit()], text, fast=True) == apply(edit(), text)
+    assert splice_all([edit()], text, fast=True) == apply(edit(), text).text
     assert (_fast_splice(edit(), text[text.index("[targets.x]") :]) is not None) == (STAGE_LAYOUTS.index(layout) < 2)
 
 
@@ -165,23 +165,23 @@ def test_check_models_catches_a_wrong_result(write_ledger):  # type: ignore[no-u
 
     path = write_ledger()
     before = load_ledger(path).ledger
-    edit = RecordObservation("tasks", day=date(2021, 11, 30), value_text="95")
-    path.write_text(apply(edit, path.read_text(encoding="utf-8")), encoding="utf-8")
+    edit = RecordObservation("tasks", day=date(2021, 11, 30), value=95)
+    path.write_text(apply(edit, path.read_text(encoding="utf-8")).text, encoding="utf-8")
     after = load_ledger(path).ledger
     assert before is not None and after is not None
     check_models(before, after, [edit])
     with pytest.raises(EditError, match="unchanged"):
-        check_models(before, after, [RecordObservation("tasks", day=date(2021, 11, 30), value_text="96")])
+        check_models(before, after, [RecordObservation("tasks", day=date(2021, 11, 30), value=96)])
     with pytest.raises(EditError, match="unchanged"):
         check_models(before, after, [])
 
 
 def test_apply_all_refuses_like_apply():  # type: ignore[no-untyped-def]
-    dup = RecordObservation("tasks", day=date(2021, 10, 31), value_text="90")
+    dup = RecordObservation("tasks", day=date(2021, 10, 31), value=90)
     with pytest.raises(EditError, match="already has a figure dated 2021-10-31"):
-        apply_all([EDITS[0](), dup], MESSY)
+        splice_all([EDITS[0](), dup], MESSY)
     with pytest.raises(EditError, match=r"no \[targets\.nope\] table"):
-        apply_all([RecordObservation("nope", day=date(2021, 1, 1), value_text="1")], MESSY)
+        splice_all([RecordObservation("nope", day=date(2021, 1, 1), value=1)], MESSY)
 
 
 def test_apply_all_on_a_large_ledger_matches(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -196,40 +196,9 @@ def test_apply_all_on_a_large_ledger_matches(tmp_path: Path):  # type: ignore[no
     text = path.read_text(encoding="utf-8")
     rng = random.Random(7)
     ids = [f"t{i:05d}" for i in range(120) if i % 25 and i % 10 != 5]
-    edits = [RecordObservation(t, day=date(2020, 4, 30), value_text=str(rng.randint(1, 99))) for t in ids]
+    edits = [RecordObservation(t, day=date(2020, 4, 30), value=rng.randint(1, 99)) for t in ids]
     one_by_one = text
     for e in edits:
-        one_by_one = apply(e, one_by_one)
-    assert apply_all(edits, text) == one_by_one != text
-    assert apply_all(edits, text, fast=True) == one_by_one
-
-
-def test_commit_edits_restores_written_files_when_a_write_fails(write_ledger, monkeypatch):  # type: ignore[no-untyped-def]
-    from target_tracker.edits import transaction
-
-    main = write_ledger('title = "t"\ninclude = ["b.toml"]\n\n[targets.a]\ntitle = "A"\ntarget = 5\nstart = 2021-01-01\n'
-                        "due = 2021-12-31\n")  # fmt: skip
-    other = write_ledger('[targets.b]\ntitle = "B"\ntarget = 5\nstart = 2021-01-01\ndue = 2021-12-31\n', name="b.toml")
-    before = {p: p.read_bytes() for p in (main, other)}
-    real = transaction.atomic_write
-    calls: list[Path] = []
-
-    def flaky(path: Path, data: bytes) -> None:
-        calls.append(path)
-        if len(calls) == 2:
-            raise EditError(f"{path}: could not write (the disk is full); the file is unchanged")
-        real(path, data)
-
-    monkeypatch.setattr(transaction, "atomic_write", flaky)
-
-    def transforms(texts):  # type: ignore[no-untyped-def]
-        assert set(texts) == {main, other}
-        return {
-            p: (lambda text, tid=tid: apply(RecordObservation(tid, day=date(2021, 5, 31), value_text="1"), text))
-            for p, tid in ((main, "a"), (other, "b"))
-        }
-
-    with pytest.raises(EditError, match="disk is full"):
-        transaction.commit_edits(main, transforms)
-    assert {p: p.read_bytes() for p in (main, other)} == before
-    assert calls[-1] == calls[0]  # the first file was written back
+        one_by_one = apply(e, one_by_one).text
+    assert splice_all(edits, text) == one_by_one != text
+    assert splice_all(edits, text, fast=True) == one_by_one

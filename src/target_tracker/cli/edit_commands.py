@@ -76,6 +76,8 @@ def done(
     replace: Annotated[bool, typer.Option("--replace", help="Change the date of a stage already done.")] = False,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
+    note: Annotated[str | None, typer.Option("--note", help="What was done, e.g. 'approved by the province'.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="The document, e.g. an approval number.")] = None,
 ) -> None:
     """Mark a stage of a milestones target done.
 
@@ -90,9 +92,11 @@ def done(
     day = parse_day(on)
     try:
         stage = parse_text(stage, "STAGE")
+        note = None if note is None else parse_text(note, "--note")
+        source = None if source is None else parse_text(source, "--source")
     except EditError as e:
         fail(str(e))
-    edit = MarkStageDone(target_id, stage=stage, day=day, replace=replace)
+    edit = MarkStageDone(target_id, stage=stage, day=day, replace=replace, note=note, source=source)
     result = run_edit(ctx, ledger, edit, dry_run, force)
     if result.written:
         from target_tracker.output.views import stage_effect

@@ -61,11 +61,9 @@ def forms(
     known = owners_of(model)
     for o in owner or []:
         if o not in known:
-            import difflib
+            from target_tracker.suggest import did_you_mean
 
-            hint = difflib.get_close_matches(o, known, n=1)
-            tip = _(" (did you mean '{name}'?)").format(name=hint[0]) if hint else ""
-            fail(_("--owner: no target is owned by '{owner}'{tip}").format(owner=o, tip=tip))
+            fail(_("--owner: no target is owned by '{owner}'{tip}").format(owner=o, tip=did_you_mean(o, known)))
     made = build_forms(model, first, last, owner or None)
     if not made:
         fail(_("no active target takes a figure or has an open stage in {month}; no form written").format(month=month))

@@ -27,22 +27,16 @@ from target_tracker.edits.operations import (
     newline_of,
 )
 from target_tracker.ledger.model import Ledger, Observation, Target
-from target_tracker.toml.scan import toml_string
-
-# The same header shape as toml.scan.target_header, for any id.
-_HEADER = re.compile(
-    r"^[ \t]*\[[ \t]*targets[ \t]*\.[ \t]*(?:([A-Za-z0-9_-]+)|\"([A-Za-z0-9_-]+)\"|'([A-Za-z0-9_-]+)')"
-    r"[ \t]*\][ \t]*(?:#[^\n]*)?\r?$",
-    re.M,
-)
+from target_tracker.toml.scan import headers
+from target_tracker.toml.values import render
 
 
 def header_offsets(text: str) -> list[tuple[int, str]]:
     """(offset, id) of every ``[targets.ID]`` header line, in file order."""
-    return [(m.start(), m.group(1) or m.group(2) or m.group(3)) for m in _HEADER.finditer(text)]
+    return [(h.start, h.path[1]) for h in headers(text) if len(h.path) == 2 and h.path[0] == "targets" and not h.array]
 
 
-def apply_all(edits: Sequence[Edit], text: str, *, fast: bool = False) -> str:
+def splice_all(edits: Sequence[Edit], text: str, *, fast: bool = False) -> str:
     """Apply ``edits`` in order to ``text``; raise EditError on the first refusal.
 
     Equivalent to ``apply(edits[-1], ... apply(edits[0], text))``, in one pass.
@@ -67,7 +61,7 @@ def apply_all(edits: Sequence[Edit], text: str, *, fast: bool = False) -> str:
         if k < 0 or newline_of(pieces[k]) != nl:
             return _one_by_one(edits, text)  # unusual file (a missing id, mixed newlines): the plain path
         spliced = _fast_splice(edit, pieces[k]) if fast else None
-        pieces[k] = spliced if spliced is not None else apply(edit, pieces[k])
+        pieces[k] = spliced if spliced is not None else apply(edit, pieces[k]).text
     out: list[str] = []
     pos = 0
     for k in sorted(pieces):
@@ -119,7 +113,7 @@ def _fast_splice(edit: Edit, piece: str) -> str | None:
         last_s, last_e = last.start(2), last.end(2)
         comma = "" if "," in last.group(3) else ","
         at = last.end()
-        elem = edit.element(_padded(piece, [(last_s, last_e)]))
+        elem = render(edit.element(edit.note, edit.source), _padded(piece, [(last_s, last_e)]))
         indent = _indent_of(piece, last_s)
         return piece[:last_e] + comma + piece[last_e:at] + f"{indent}{elem},{newline_of(piece)}" + piece[at:]
     if (
@@ -135,12 +129,8 @@ def _fast_splice(edit: Edit, piece: str) -> str | None:
         m = lines[n - 1]
         close = m.end(2) - 1  # the element's "}"
         at = len(piece[:close].rstrip(" \t"))  # after its last value, as MarkStageDone.splice inserts
-        added = f", done = {edit.day.isoformat()}"
-        if edit.note:
-            added += f", note = {toml_string(edit.note)}"
-        if edit.source:
-            added += f", source = {toml_string(edit.source)}"
-        edit.index = n - 1
+        values = {"done": edit.day, "note": edit.note, "source": edit.source}
+        added = "".join(f", {k} = {render(v)}" for k, v in values.items() if v)
         return piece[:at] + added + piece[at:]
     return None
 
@@ -150,11 +140,12 @@ def expected_target(t: Target, edits: Sequence[Edit]) -> Target:
     for edit in edits:
         if isinstance(edit, RecordObservation):
             kept = [o for o in t.observations if o.date != edit.day]
-            value: Any = float(edit.value_text)
-            new = Observation(edit.day, value, edit.note or None, edit.source or None)
+            new = Observation(edit.day, edit.value, edit.note or None, edit.source or None)
             t = replace(t, observations=tuple(sorted([*kept, new], key=lambda o: o.date)))
         elif isinstance(edit, MarkStageDone):
-            i = edit.index if edit.index >= 0 else int(edit.stage) - 1
+            if not edit.stage.isdigit():
+                raise EditError(f"cannot check stage '{edit.stage}' (give its number)")
+            i = int(edit.stage) - 1
             s = t.stages[i]
             known = {f.name for f in fields(s)}
             evidence = {k: getattr(edit, k, None) for k in ("note", "source", "recorded") if k in known}
@@ -191,8 +182,8 @@ def check_models(before: Ledger, after: Ledger, edits: Sequence[Edit]) -> None:
 
 def _one_by_one(edits: Sequence[Edit], text: str) -> str:
     for edit in edits:
-        text = apply(edit, text)
+        text = apply(edit, text).text
     return text
 
 
-__all__ = ["EditError", "apply_all", "check_models", "expected_target", "header_offsets"]
+__all__ = ["EditError", "check_models", "expected_target", "header_offsets", "splice_all"]

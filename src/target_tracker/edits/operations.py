@@ -392,6 +392,8 @@ class MarkStageDone(Edit):
     stage: str = ""
     day: date = date.min
     replace: bool = False
+    note: str | None = None  # the completion's evidence: written as the stage's note and source
+    source: str | None = None
 
     def splice(self, text: str, section: Section, data: dict[str, Any]) -> Spliced:
         tid = self.target_id
@@ -408,21 +410,25 @@ class MarkStageDone(Edit):
         found = {"index": index, "name": name}
         items, close = inline_items(text, s)
         old = stage.get("done")
-        stage["done"] = self.day
-        day = render(self.day)
-        for it in items:
-            if it.key == ("done",):
-                if not self.replace:
-                    raise EditError(
-                        _("stage '{name}' of '{id}' is already done on {day}; use --replace to change the date").format(
-                            name=printable(name), id=tid, day=format_date(old) if isinstance(old, date) else old
-                        )
-                    )
-                return Spliced(text[: it.value_start] + day + text[it.value_end :], data, found)
+        values = {"done": self.day, "note": self.note, "source": self.source}
+        values = {k: v for k, v in values.items() if v}
+        stage.update(values)
+        present = {it.key[0]: it for it in items if len(it.key) == 1}
+        if "done" in present and not self.replace:
+            raise EditError(
+                _("stage '{name}' of '{id}' is already done on {day}; use --replace to change the date").format(
+                    name=printable(name), id=tid, day=format_date(old) if isinstance(old, date) else old
+                )
+            )
+        added = ", ".join(f"{k} = {render(v)}" for k, v in values.items() if k not in present)
         if not items:  # "{}": a stage with nothing in it yet
-            return Spliced(text[: s + 1] + f" done = {day} " + text[close:], data, found)
+            return Spliced(text[: s + 1] + f" {added} " + text[close:], data, found)
         last = items[-1].value_end
-        return Spliced(text[:last] + f", done = {day}" + text[last:], data, found)
+        text = text[:last] + (f", {added}" if added else "") + text[last:]
+        for it in reversed(items):  # from the end, so earlier offsets stay valid
+            if it.key[0] in values and len(it.key) == 1:
+                text = text[: it.value_start] + render(values[it.key[0]]) + text[it.value_end :]
+        return Spliced(text, data, found)
 
     def check(self, ledger: Ledger, today: date, force: bool) -> None:
         check_not_future(self.day, today, force)

@@ -655,6 +655,21 @@ def commit_edit(
     return _transaction(main, plan, dry_run=dry_run, confirm=confirm, cache=cache, force=force).changes[0]
 
 
+def commit_plan(
+    main: Path,
+    plan: Plan,
+    *,
+    dry_run: bool = False,
+    confirm: Confirm | None = None,
+    cache: FileCache | None = None,
+    force: bool = False,
+) -> EditResult:
+    """Run ``plan`` (new texts for any of the ledger's files, e.g. a month's
+    figures spread over a split ledger) as one transaction: locked, validated
+    once, ``confirm``-ed, every file checked before any is replaced."""
+    return _transaction(main, plan, dry_run=dry_run, confirm=confirm, cache=cache, force=force)
+
+
 def create_file(path: Path, text: str, *, dry_run: bool = False) -> Change:
     """Write a new ledger file; refuse to overwrite an existing one (or a symlink)."""
     if os.path.lexists(path):

@@ -5,13 +5,11 @@ as one transaction. All or nothing: every problem is collected first.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +20,7 @@ from target_tracker.forms.reader import FilledForm, FilledRow, FormProblem, date
 from target_tracker.i18n import _, ngettext
 from target_tracker.ledger.load import FileCache
 from target_tracker.ledger.model import Ledger, Target
+from target_tracker.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from target_tracker.edits.transaction import Change
@@ -29,13 +28,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One figure (``value_text`` set) or one stage completion (``stage`` set) to record."""
+    """One figure (``value`` set; ``value_text`` as shown in messages) or one
+    stage completion (``stage`` set) to record."""
 
     where: str
     owner: str
     target_id: str
     day: date
     value_text: str | None = None
+    value: int | float = 0
     stage: int | None = None  # 1-based
     note: str | None = None
     source: str | None = None
@@ -44,7 +45,7 @@ class Entry:
         if self.stage is not None:
             return MarkStageDone(self.target_id, stage=str(self.stage), day=self.day, note=self.note,
                                  source=self.source)  # fmt: skip
-        return RecordObservation(self.target_id, day=self.day, value_text=self.value_text or "0", note=self.note,
+        return RecordObservation(self.target_id, day=self.day, value=self.value, note=self.note,
                                  source=self.source)  # fmt: skip
 
 
@@ -154,8 +155,7 @@ class _RowChecker:
             return
         t = self.ledger.targets.get(tid)
         if t is None:
-            hint = difflib.get_close_matches(tid, list(self.ledger.targets), n=1)
-            tip = _(" (did you mean '{id}'?)").format(id=hint[0]) if hint else ""
+            tip = did_you_mean(tid, self.ledger.targets)
             self.fail(
                 form, c["id"].ref, _("unknown id '{id}'{tip}: the ids must not be edited").format(id=tid, tip=tip)
             )
@@ -248,9 +248,10 @@ class _RowChecker:
             self.fail(form, c["value"].ref, _("'{id}' is a {kind} target; it takes no figures").format(
                 id=t.id, kind=t.kind))  # fmt: skip
             return
+        value: int | float = 0
         try:
-            text, percent = number_text(c["value"])
-            value_text = parse_number(text)[1]
+            value_text, percent = number_text(c["value"])
+            value = parse_number(value_text)  # as `tracker update ID VALUE` reads VALUE
         except (ValueError, EditError) as e:
             message = str(e) if not isinstance(e, EditError) else _("value '{value}' is not a number").format(
                 value=row.text("value"))  # fmt: skip
@@ -267,8 +268,7 @@ class _RowChecker:
         day = self._date(form, row, lo, hi, due=t.due, what=_("the end of {month}").format(month=form.month))
         if day is None or value_text is None:
             return
-        entry = Entry(form.where(c["value"].ref), t.owner, t.id, day, value_text, note=note, source=source)
-        value = float(value_text)
+        entry = Entry(form.where(c["value"].ref), t.owner, t.id, day, value_text, value, note=note, source=source)
         old = next((o for o in t.observations if o.date == day), None)
         if old is not None:
             if old.value == value:
@@ -281,7 +281,7 @@ class _RowChecker:
         key = (t.id, day)
         first_seen = self.seen.get(key)
         if first_seen is not None:
-            if float(first_seen.value_text or "nan") != value:
+            if first_seen.value != value:
                 msg = _("'{id}' on {day}: {value} here but {other} at {where}")
                 other, where = first_seen.value_text, first_seen.where
                 self.fail(
@@ -352,13 +352,17 @@ def import_forms(
     called, once. Raise :class:`Refused` with the plan when any row is wrong,
     EditError when the edit is refused.
     """
-    from target_tracker.edits.batch import apply_all, check_models, header_offsets
-    from target_tracker.edits.transaction import Transform, commit_edits
+    from target_tracker.edits.batch import check_models, header_offsets, splice_all
+    from target_tracker.edits.operations import Applied
+    from target_tracker.edits.transaction import commit_plan, ledger_files
     from target_tracker.ledger.checks import load_and_check
 
     state: dict[str, Any] = {}
 
-    def transforms_for(texts: dict[Path, str]) -> dict[Path, Transform]:
+    def plan_files(
+        main_path: Path, main_text: str, read: Callable[[Path], str]
+    ) -> dict[Path, tuple[str, tuple[Applied, ...]]]:
+        texts = {f: main_text if f == main_path else read(f) for f in ledger_files(main_path, main_text)}
         overrides = {p.resolve(): t for p, t in texts.items()}
         result, problems = load_and_check(main, cache=cache, overrides=overrides)
         errors = [p for p in problems if p.severity == "error"]
@@ -384,13 +388,13 @@ def import_forms(
             if where is None:
                 raise EditError(_("no target '{id}' in {file}").format(id=edit.target_id, file=main))
             by_file.setdefault(where, []).append(edit)
-        return {p: partial(apply_all, es, fast=True) for p, es in by_file.items()}
+        return {p: (splice_all(es, texts[p], fast=True), ()) for p, es in by_file.items()}
 
     def confirm(after: Ledger) -> None:
         check_models(state["before"], after, state["edits"])
 
-    changes = commit_edits(main, transforms_for, dry_run=dry_run, confirm=confirm, cache=cache)
-    return state["plan"], changes
+    result = commit_plan(main, plan_files, dry_run=dry_run, confirm=confirm, cache=cache)
+    return state["plan"], [c for c in result.changes if c.new != c.old]
 
 
 def summary_lines(plan: ImportPlan, *, dry_run: bool = False) -> list[str]:
