@@ -7,6 +7,10 @@ whole text a thousand times. Instead the text is cut once at its
 before/after verification as a single ``tracker update``), and the pieces are
 joined again. An edit only ever changes bytes inside its own target's section,
 so the result is the text the edits would give one after another.
+
+With ``fast`` the common layouts are spliced by regex without apply()'s
+per-target parses, and the caller verifies the whole ledger instead with
+:func:`check_models` (see docs/editing.md, "Many figures in one edit").
 """
 
 from __future__ import annotations
