@@ -173,6 +173,12 @@ def test_option_errors_in_the_ledgers_language(run) -> None:  # type: ignore[no-
     result = run("show", "ftz", "-f", ZH, "--as-of", "soon")
     assert result.exit_code == 2 and result.output.startswith("tracker: --as-of："), result.output
     assert run("status", "-f", EN, "--sort", "bad").output.startswith("tracker: --sort: unknown key 'bad'")
+    # the report's month and --out are checked before the ledger is read: still in its language
+    result = run("report", "-f", ZH, "--month", "2021-13")
+    assert result.exit_code == 2 and result.output.startswith("tracker: “2021-13”不是月份"), result.output
+    result = run("report", "-f", ZH, "--out", "report.pdf")
+    assert result.exit_code == 2 and "未知的扩展名" in result.output, result.output
+    assert run("report", "-f", EN, "--month", "2021-13").output.startswith("tracker: '2021-13'")
 
 
 def test_status_json_has_a_translated_label(run) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from target_tracker.cli.common import (
     fail,
     ledger_path,
     load_checked,
+    use_ledger_language,
 )  # fmt: skip
 from target_tracker.i18n import _
 
@@ -155,6 +156,7 @@ def report(
     """
     from target_tracker.dates import DateError, last_complete_month, month_range, parse_month
 
+    use_ledger_language(ctx, ledger)  # a bad month or option is told in the ledger's language too
     if month and from_:
         fail(_("give either --month or --from/--to, not both"))
     series = bool(from_)
