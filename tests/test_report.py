@@ -142,15 +142,17 @@ def test_html_escapes_every_piece_of_ledger_text(run) -> None:  # type: ignore[n
     assert not re.search(r"url\((?!#)", html)  # only in-document references like url(#clip1)
     assert "@media print" in html and "size: A4" in html
     svgs = SVG.findall(html)
-    assert len(svgs) == 3  # the overview + one per charted target in "needs attention" (not the maintain one)
+    assert len(svgs) == 2  # the overview + one figure of panels in "needs attention"
     for svg in svgs:
         xml.dom.minidom.parseString(svg)  # well-formed
     assert "Completion by area" in svgs[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svgs[1]  # charts are titled by the target's title
+    assert "Reform tasks 改革任务" in svgs[1]  # a panel per charted target (not the maintain one)
+    assert svgs[1].count("<g id=\"axes_") == 2
     assert "as of 2024-02-29" in svgs[1]  # the as-of line is labelled
     # charts only in the overview and in "needs attention"
     attention = html.split('id="attention"')[1].split("</section>")[0]
-    assert len(SVG.findall(attention)) == 2
+    assert len(SVG.findall(attention)) == 1
     assert "<svg" not in html.split('id="progress"')[1]
 
 

@@ -60,8 +60,8 @@ def test_docx_reads_back_with_sections_tables_and_fonts(run, tmp_path: Path) -> 
     assert area.rows[2].cells[0].text == "└ Reform tasks 改革任务 tasks"
     ind = area.rows[2].cells[0].paragraphs[0]._p.pPr.find(qn("w:ind"))
     assert int(ind.get(qn("w:left"))) > 0  # indented under its rollup
-    # charts as pictures: the overview and two in "needs attention"
-    assert len(doc.inline_shapes) == 3
+    # charts as pictures: the overview, and the panels of "needs attention" as one picture
+    assert len(doc.inline_shapes) == 2
     assert doc.core_properties.title.startswith("Report test ledger")
 
 

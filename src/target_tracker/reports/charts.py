@@ -1,14 +1,17 @@
 """Charts for the reports, drawn with matplotlib's object API.
 
-One figure per chart (:class:`matplotlib.figure.Figure`), settings inside
-:func:`matplotlib.rc_context`: nothing process-wide is touched, so library
-callers keep their own matplotlib state. SVG (text kept as text) for HTML,
-PNG for Word. Chinese text needs a CJK font: the first of :data:`CJK_FONTS`
+Figures are :class:`matplotlib.figure.Figure` drawn by the Agg or SVG
+canvas directly (pyplot is never imported), with fixed layouts (drawn once)
+and settings inside :func:`matplotlib.rc_context`: nothing process-wide is
+touched, so library callers keep their own matplotlib state. Two charts a
+report: the overview, and the actual-vs-planned panels of "needs attention"
+as one figure. SVG (text kept as text) for HTML, PNG for Word, drawn at the
+size they are printed. Chinese text needs a CJK font: the first of :data:`CJK_FONTS`
 the machine has is used; without one, Chinese characters are drawn as empty
 boxes (the report itself is still complete: charts only repeat its tables).
 Output is deterministic (fixed SVG hash salt, no dates in metadata).
 
-Imported only by ``tracker report``; matplotlib costs ~0.3 s to import.
+Imported only by ``tracker report`` as html or docx; matplotlib costs ~0.3 s to import.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import io
 import math
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -106,16 +109,32 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
+#: Pixels per inch of the PNG charts (Word): figures are drawn at the size they are printed, and 170 dpi
+#: prints sharply on A4 while keeping the image small and quick to encode.
+PNG_DPI = 170
+#: Width of a chart as printed, inches (150 mm: inside both the Chinese and the English text block).
+WIDTH_IN = 150 / 25.4
+
+
 def _save(fig: Figure, fmt: str) -> bytes:
+    """The figure as SVG or PNG, drawn once at its fixed layout (no tight
+    bounding box, which draws twice), through the canvas classes directly
+    (never pyplot, which would set up a GUI backend and global state)."""
     buf = io.BytesIO()
     if fmt == "svg":
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "target-tracker"})
+        from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": "target-tracker"})
         text = buf.getvalue().decode("utf-8")
         text = re.sub(r"^<\?xml[^>]*>\s*", "", text)
         text = re.sub(r"^<!DOCTYPE[^>]*>\s*", "", text, flags=re.S)
         text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)
         return text.strip().encode("utf-8")
-    fig.savefig(buf, format="png", dpi=160, metadata={"Software": None})
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig.set_dpi(PNG_DPI)
+    # a low zlib level: the .docx zips the picture again, and level 6 costs several times the time for ~10%
+    FigureCanvasAgg(fig).print_png(buf, metadata={"Software": None}, pil_kwargs={"compress_level": 2})
     return buf.getvalue()
 
 
@@ -127,84 +146,107 @@ def areas_chart(areas: list[AreaSummary], title: str, fmt: str = "svg") -> bytes
 
     with matplotlib.rc_context(_rc()):
         n = len(areas)
-        height = 0.8 + 0.42 * n
+        height = 0.55 + 0.3 * n
         labels = [wrap(a.name, 26) for a in areas]
         widest = max((display_width(line) for label in labels for line in label.split("\n")), default=10)
         # fixed margins: a constrained layout would draw the figure several times
-        fig = Figure(figsize=(6.6, height))
-        fig.subplots_adjust(left=min(0.45, 0.04 + widest * 0.0105), right=0.97, top=1 - 0.45 / height,
-                            bottom=0.3 / height)  # fmt: skip
+        fig = Figure(figsize=(WIDTH_IN, height))
+        fig.subplots_adjust(left=min(0.42, 0.03 + widest * 0.0085), right=0.97, top=1 - 0.34 / height,
+                            bottom=0.26 / height)  # fmt: skip
         ax = fig.add_subplot()
         ys = list(range(n))[::-1]
         for y, a in zip(ys, areas, strict=True):
             if a.completion is None:
-                ax.text(1, y, _("no data yet"), va="center", ha="left", color=PLANNED, fontsize=7.5)
+                ax.text(1, y, _("no data yet"), va="center", ha="left", color=PLANNED, fontsize=7)
                 continue
             v = min(1.0, max(0.0, a.completion)) * 100
             ax.barh(y, v, height=0.55, color=ACTUAL, alpha=0.85)
-            ax.text(v + 1.2, y, f"{a.completion * 100:.1f}%", va="center", ha="left", fontsize=7.5)
+            ax.text(v + 1.2, y, f"{a.completion * 100:.1f}%", va="center", ha="left", fontsize=7)
             if a.expected is not None:
                 ax.plot([a.expected * 100] * 2, [y - 0.38, y + 0.38], color=EXPECTED, linewidth=1.6)
         ax.set_yticks(ys, labels)
         ax.set_xlim(0, 108)
-        ax.set_ylim(-0.7, n - 0.3)
+        ax.set_ylim(-0.6, n - 0.4)
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.grid(axis="x", alpha=0.3)
-        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="both", length=0, labelsize=7.5)
         # a figure text, not an axes title: placing an axes title measures every tick label again
-        fig.text(0.01, 1 - 0.06 / height, title, fontsize=9, ha="left", va="top")
+        fig.text(0.01, 1 - 0.05 / height, title, fontsize=8.5, ha="left", va="top")
         ax.plot([], [], color=EXPECTED, linewidth=1.6, label=_("expected by now"))
-        ax.legend(loc="lower right", frameon=False, fontsize=7, bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
+        ax.legend(loc="lower right", frameon=False, fontsize=7, bbox_to_anchor=(1.0, 1.0), borderaxespad=0.1)
         return _save(fig, fmt)
 
 
-def trajectory_chart(title: str, traj: Trajectory, as_of: date, fmt: str = "svg") -> bytes:
-    """Actual against planned share done for one target: planned dashed,
-    figures as dots joined only where months follow each other (a gap where
-    no figure was reported), the as-of date as a labelled line."""
+#: Small multiples: panels per row, and a panel title's width in columns (a Chinese character counts two).
+PANELS_PER_ROW = 3
+PANEL_TITLE_WIDTH = 36
+
+
+def trajectories_chart(items: list[tuple[str, Trajectory]], as_of: date, fmt: str = "svg") -> bytes:
+    """Actual against planned share done for several targets, as one figure
+    of small panels (three to a row) sharing the share axis and one legend:
+    planned dashed, figures as dots joined only where months follow each
+    other (a gap where no figure was reported), the as-of date as a red line
+    named in the legend. One figure rather than one per target: a single
+    layout, a single image to encode."""
     import matplotlib
-    from matplotlib.dates import date2num
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
-    actual, planned = traj
-    if planned and planned[-1][0] < as_of:
-        planned = [*planned, (as_of, planned[-1][1])]  # the plan stays at 100% after the due date
+    n = len(items)
+    cols = min(PANELS_PER_ROW, n)
+    rows = -(-n // cols)
+    titles = [wrap(t, PANEL_TITLE_WIDTH) for t, _traj in items]
+    title_lines = max(t.count("\n") + 1 for t in titles)
+    # fixed layout in inches: legend strip, then per row a title block, the plot and its date ticks
+    legend_h, title_h, plot_h, ticks_h = 0.24, 0.04 + 0.12 * title_lines, 0.95, 0.2
+    row_h = title_h + plot_h + ticks_h
+    height = legend_h + rows * row_h
+    left_in, gap_in, right_in = 0.42, 0.22, 0.08
+    panel_w = (WIDTH_IN - left_in - right_in - gap_in * (cols - 1)) / cols
+    top = max([100.0] + [v * 100 for _t, (actual, _p) in items for _d, v in actual if v is not None])
+    x_as_of = float(date2num(as_of))
     with matplotlib.rc_context(_rc()):
-        fig = Figure(figsize=(3.3, 1.75))
-        fig.subplots_adjust(left=0.14, right=0.97, top=0.78 if "\n" in wrap(title, 44) else 0.86, bottom=0.13)
-        ax = fig.add_subplot()
-        if planned:
-            ax.plot(date2num([d for d, _ in planned]), [v * 100 for _, v in planned], color=PLANNED, linestyle="--",
-                    linewidth=1.1, label=pgettext("chart", "planned"))  # fmt: skip
-        if actual:
-            ys = [math.nan if v is None else v * 100 for _, v in actual]
-            ax.plot(date2num([d for d, _ in actual]), ys, color=ACTUAL, marker="o", markersize=2.6, linewidth=1.5,
-                    label=_("actual"))  # fmt: skip
-        ax.axvline(float(date2num(as_of)), color=AS_OF, linewidth=0.8, alpha=0.7)
-        top = max([100.0] + [v * 100 for _, v in actual if v is not None])
-        ax.set_ylim(0, top * 1.12)
-        ax.text(float(date2num(as_of)), top * 1.1, " " + _("as of {date}").format(date=long_date(as_of)), color=AS_OF,
-                fontsize=6.5, va="top", ha="right" if _late(as_of, planned) else "left")  # fmt: skip
-        ax.set_ylabel(_("done %"))
-        fig.text(0.01, 0.985, wrap(title, 44), fontsize=7.5, ha="left", va="top")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="upper left", frameon=False, fontsize=6.5)
-        ax.grid(axis="y", alpha=0.3)
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
-        locator = AutoDateLocator(minticks=2, maxticks=6)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, **_date_formats()))
-        ax.tick_params(labelsize=6.5)
+        fig = Figure(figsize=(WIDTH_IN, height))
+        first = None
+        for k, ((_title, (actual, planned)), title) in enumerate(zip(items, titles, strict=True)):
+            r, c = divmod(k, cols)
+            x0 = left_in + c * (panel_w + gap_in)
+            y0 = height - legend_h - r * row_h - title_h - plot_h
+            ax = fig.add_axes((x0 / WIDTH_IN, y0 / height, panel_w / WIDTH_IN, plot_h / height), sharey=first)
+            first = first or ax
+            if planned and planned[-1][0] < as_of:
+                planned = [*planned, (as_of, planned[-1][1])]  # the plan stays at 100% after the due date
+            if planned:
+                ax.plot(date2num([d for d, _v in planned]), [v * 100 for _d, v in planned], color=PLANNED,
+                        linestyle="--", linewidth=1.0)  # fmt: skip
+            if actual:
+                ys = [math.nan if v is None else v * 100 for _d, v in actual]
+                ax.plot(date2num([d for d, _v in actual]), ys, color=ACTUAL, marker="o", markersize=2.4,
+                        linewidth=1.4)  # fmt: skip
+            ax.axvline(x_as_of, color=AS_OF, linewidth=0.8, alpha=0.75)
+            ax.set_ylim(0, top * 1.06)
+            ax.set_yticks([0, 50, 100])
+            if c == 0:
+                ax.set_ylabel(_("done %"), fontsize=6.5, labelpad=2)
+            else:
+                ax.tick_params(axis="y", labelleft=False)
+            ax.grid(axis="y", alpha=0.3)
+            locator = AutoDateLocator(minticks=2, maxticks=4)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False, **_date_formats()))
+            ax.tick_params(labelsize=6, length=2, pad=1.5)
+            fig.text(x0 / WIDTH_IN, (y0 + plot_h + title_h - 0.02) / height, title, fontsize=6.8, ha="left",
+                     va="top")  # fmt: skip
+        handles = [
+            Line2D([], [], color=PLANNED, linestyle="--", linewidth=1.0, label=pgettext("chart", "planned")),
+            Line2D([], [], color=ACTUAL, marker="o", markersize=2.4, linewidth=1.4, label=_("actual")),
+            Line2D([], [], color=AS_OF, linewidth=0.8, label=_("as of {date}").format(date=long_date(as_of))),
+        ]
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(left_in / WIDTH_IN, 1.0), ncols=3,
+                   frameon=False, fontsize=6.8, borderaxespad=0.2, handlelength=2.2)  # fmt: skip
         return _save(fig, fmt)
-
-
-def _late(as_of: date, planned: list[tuple[date, float]]) -> bool:
-    """Put the as-of label left of its line when the line is near the right edge."""
-    if not planned:
-        return False
-    span = (planned[-1][0] - planned[0][0]) or timedelta(days=1)
-    return (as_of - planned[0][0]) / span > 0.6
 
 
 def _date_formats() -> dict[str, list[str]]:

@@ -20,6 +20,7 @@ the row above and costs seconds at 10,000 rows.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -253,8 +254,6 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
     dates and document properties from the report's generated date)."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import parse_xml
-    from docx.shared import Mm, Pt
 
     from target_tracker.reports import charts
     from target_tracker.reports.render import report_meta, report_title
@@ -279,29 +278,13 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
             _add_table(doc, tables.pop(0), placed)
         for ch in b.charts:
             if ch.kind == "areas":
-                png = charts.areas_chart(rep.areas, ch.title, "png")
-                pic = doc.add_paragraph()
-                pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                pic.paragraph_format.first_line_indent = Pt(0)
-                pic.paragraph_format.line_spacing_rule = None
-                pic.paragraph_format.line_spacing = 1.0
-                pic.add_run().add_picture(io.BytesIO(png), width=Mm(140))
+                _picture(doc, charts.areas_chart(rep.areas, ch.title, "png"))
         for t in tables:
             _add_table(doc, t, placed)
-        trajectories = [ch for ch in b.charts if ch.kind == "trajectory"]
-        if trajectories:
-            grid = doc.add_table(rows=(len(trajectories) + 1) // 2, cols=2)
-            grid.autofit = False
-            for k, ch in enumerate(trajectories):
-                png = charts.trajectory_chart(ch.title, rep.trajectories[ch.key], rep.as_of, "png")
-                cell = grid.cell(k // 2, k % 2)
-                cell.width = Mm(78)
-                para = cell.paragraphs[0]
-                para.paragraph_format.first_line_indent = Pt(0)
-                para.paragraph_format.line_spacing = 1.0
-                para.add_run().add_picture(io.BytesIO(png), width=Mm(74))
-            for tr in grid._tbl.tr_lst:
-                tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit xmlns:w="{W_NS}"/>'))
+        panels = [ch for ch in b.charts if ch.kind == "trajectory"]
+        if panels:  # one picture of small panels, with its caption
+            png = charts.trajectories_chart([(ch.title, rep.trajectories[ch.key]) for ch in panels], rep.as_of, "png")
+            _picture(doc, png).paragraph_format.keep_with_next = True
             note = doc.add_paragraph(_("Actual against planned share done; the red line is the report date."))
             note.style = doc.styles["Table Text"]
     when = datetime.combine(rep.generated, datetime.min.time())
@@ -312,11 +295,28 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
     cp.language = "zh-CN" if language() == "zh" else "en"
     buf = io.BytesIO()
     doc.save(buf)
-    return fixed_zip(_put_tables(buf.getvalue(), placed), rep.generated)
+    return fixed_zip(buf.getvalue(), rep.generated, _table_putter(placed))
+
+
+def _picture(doc: Document, png: bytes) -> Any:
+    """A chart as a centred picture in its own paragraph, at the size it was drawn."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    from target_tracker.reports.charts import WIDTH_IN
+
+    pic = doc.add_paragraph()
+    pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    pic.paragraph_format.first_line_indent = Pt(0)
+    pic.paragraph_format.line_spacing_rule = None
+    pic.paragraph_format.line_spacing = 1.0
+    pic.paragraph_format.space_before = Pt(4)
+    pic.add_run().add_picture(io.BytesIO(png), width=Mm(WIDTH_IN * 25.4))
+    return pic
 
 
 def _add_table(doc: Document, t: Table, placed: list[str]) -> None:
-    """A table: its sub-heading now, and a marker paragraph that :func:`_put_tables`
+    """A table: its sub-heading now, and a marker paragraph that :func:`_table_putter`
     replaces with the table's XML (parsing and moving a 10,000-row table into
     python-docx's tree and serialising it again would cost seconds)."""
     if t.title:
@@ -329,10 +329,9 @@ def _add_table(doc: Document, t: Table, placed: list[str]) -> None:
 _MARK = "@@target-tracker-table@@"
 
 
-def _put_tables(package: bytes, tables: list[str]) -> bytes:
-    """Replace each marker paragraph in word/document.xml with its table."""
+def _table_putter(tables: list[str]) -> Callable[[str, bytes], bytes]:
+    """An edit for :func:`fixed_zip`: each marker paragraph in word/document.xml replaced by its table."""
     import re
-    import zipfile
 
     def table_for(m: re.Match[bytes]) -> bytes:
         return tables[int(m.group(1))].encode("utf-8")
@@ -340,11 +339,8 @@ def _put_tables(package: bytes, tables: list[str]) -> bytes:
     mark = re.escape(_MARK.encode())
     # exactly the marker paragraph (no style, one run): ledger text never makes one
     pattern = re.compile(rb"<w:p><w:r><w:t>" + mark + rb"(\d+)" + mark + rb"</w:t></w:r></w:p>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "word/document.xml":
-                data = pattern.sub(table_for, data)
-            dst.writestr(info, data)
-    return out.getvalue()
+
+    def put(name: str, content: bytes) -> bytes:
+        return pattern.sub(table_for, content) if name == "word/document.xml" else content
+
+    return put

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from datetime import date
 
 #: Characters XML 1.0 cannot hold (a TOML string may contain them as escapes).
@@ -25,10 +26,11 @@ def xml_safe(text: str) -> str:
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def fixed_zip(data: bytes, day: date) -> bytes:
+def fixed_zip(data: bytes, day: date, edit: Callable[[str, bytes], bytes] | None = None) -> bytes:
     """The same package with every member dated ``day`` (midnight), fixed
     attributes, and the document's created/modified properties set to ``day``
-    (openpyxl stamps "modified" with the clock when it saves)."""
+    (openpyxl stamps "modified" with the clock when it saves). ``edit(name,
+    content)`` may change members on the way (one pass over the package)."""
     stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
     iso = f"{day.isoformat()}T00:00:00Z".encode()
     out = io.BytesIO()
@@ -39,6 +41,8 @@ def fixed_zip(data: bytes, day: date) -> bytes:
             member.external_attr = 0o644 << 16
             member.create_system = 0
             content = src.read(info.filename)
+            if edit is not None:
+                content = edit(info.filename, content)
             if info.filename == "docProps/core.xml":
                 content = _CORE_DATES.sub(lambda m: m.group(1) + iso + m.group(3), content)
             dst.writestr(member, content)

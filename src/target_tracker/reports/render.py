@@ -119,9 +119,12 @@ def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
         for ch in b.charts:
             if ch.kind == "areas":
                 svg = charts.areas_chart(rep.areas, ch.title, "svg")
-            else:
-                svg = charts.trajectory_chart(ch.title, rep.trajectories[ch.key], rep.as_of, "svg")
-            figures.append({"kind": ch.kind, "title": ch.title, "svg": markupsafe.Markup(svg.decode("utf-8"))})
+                figures.append({"kind": ch.kind, "title": ch.title, "svg": markupsafe.Markup(svg.decode("utf-8"))})
+        panels = [ch for ch in b.charts if ch.kind == "trajectory"]
+        if panels:  # one figure of small panels
+            svg = charts.trajectories_chart([(ch.title, rep.trajectories[ch.key]) for ch in panels], rep.as_of, "svg")
+            figures.append({"kind": "trajectory", "title": "; ".join(ch.title for ch in panels),
+                            "svg": markupsafe.Markup(svg.decode("utf-8"))})  # fmt: skip
         sections.append({"block": b, "tables": [_html_table(t) for t in b.tables], "figures": figures})
     from target_tracker.i18n import language
 
