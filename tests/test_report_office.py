@@ -186,3 +186,22 @@ def test_status_out_csv_has_a_bom(run, tmp_path: Path) -> None:  # type: ignore[
     assert data.startswith(b"\xef\xbb\xbf") and "临武至连州高速公路" in data.decode("utf-8-sig")
     screen = run("status", "-f", LEDGER, "--as-of", "2024-02-29", "--format", "csv")
     assert not screen.stdout.startswith("\ufeff")
+
+
+def test_xlsx_report_imports_nothing_heavy(tmp_path: Path) -> None:
+    """The Excel report needs openpyxl, not numpy or Pillow (which openpyxl
+    imports when present) nor matplotlib: checked in a fresh process."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom target_tracker.cli.common import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(sorted(m for m in ('numpy', 'PIL', 'matplotlib', 'openpyxl') if m in sys.modules))")  # fmt: skip
+    out = tmp_path / "ledger.xlsx"
+    args = ["--no-cache", "-f", str(LEDGER), "report", "--month", "2024-02", "--out", str(out)]
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+    assert proc.stdout.split("\n")[-2] == "['openpyxl']", proc.stdout + proc.stderr
+    import openpyxl
+
+    assert openpyxl.load_workbook(out).sheetnames[0]  # and the workbook is whole
