@@ -148,7 +148,7 @@ def test_html_escapes_every_piece_of_ledger_text(run) -> None:  # type: ignore[n
     assert "Completion by area" in svgs[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svgs[1]  # charts are titled by the target's title
     assert "Reform tasks 改革任务" in svgs[1]  # a panel per charted target (not the maintain one)
-    assert svgs[1].count("<g id=\"axes_") == 2
+    assert svgs[1].count('<g id="axes_') == 2
     assert "as of 2024-02-29" in svgs[1]  # the as-of line is labelled
     # charts only in the overview and in "needs attention"
     attention = html.split('id="attention"')[1].split("</section>")[0]

@@ -96,3 +96,62 @@ def test_excel_ledger_in_libreoffice(converted: dict[str, Path]) -> None:
     assert CHINESE_TITLE in text  # printed in each sheet's page header
     assert "临武至连州高速公路" in text
     assert "reform-tasks" in text and "87.3%" in text  # percentages formatted as such
+
+
+@pytest.fixture(scope="module")
+def converted_zh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The July 2022 report in Chinese as Word files, converted by LibreOffice:
+    the bundled ledger with ``--lang zh`` and the Chinese example ledger
+    (``tracker init --example --lang zh``)."""
+    from typer.testing import CliRunner
+
+    from target_tracker.cli import app
+
+    soffice = _need(SOFFICE, "LibreOffice")
+    _need(shutil.which("pdftotext"), "pdftotext")
+    work = tmp_path_factory.mktemp("office-zh")
+    runner = CliRunner()
+    env = {"SOURCE_DATE_EPOCH": "1661990400", "NO_COLOR": "1", "TRACKER_LEDGER": "", "TRACKER_LANG": "",
+           "TRACKER_CACHE_DIR": str(work / "cache")}  # fmt: skip
+    example = work / "chenzhou.toml"
+    result = runner.invoke(app, ["--lang", "zh", "init", "--example", str(example)], env=env)
+    assert result.exit_code == 0, result.output
+    files = {}
+    for name, ledger in (("bundled", ROOT / "targets.toml"), ("example", example)):
+        out = work / f"{name}.docx"
+        result = runner.invoke(app, ["--lang", "zh", "report", "-f", str(ledger), "--month", "2022-07", "--out",
+                                     str(out)], env=env)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        files[name] = out
+    proc = subprocess.run(
+        [soffice, f"-env:UserInstallation={(work / 'lo-profile').as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(work / "pdf"), *map(str, files.values())],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    pdfs = {name: work / "pdf" / f"{name}.pdf" for name in files}
+    for name, pdf in pdfs.items():
+        assert pdf.exists(), f"{name}: {proc.stdout}{proc.stderr}"
+    return pdfs
+
+
+#: Chinese section and sub-section headings, as a page's last line would start.
+ZH_HEADINGS = [f"{n}、" for n in "一二三四五六七八九"] + [f"（{n}）" for n in "一二三四五六"]
+
+
+@pytest.mark.parametrize(("name", "most"), [("bundled", 6), ("example", 5)])
+def test_chinese_word_report_in_libreoffice(converted_zh: dict[str, Path], name: str, most: int) -> None:
+    """GB/T 9704 body text (3号, 28 pt lines) and 小五 tables: the July report fits in
+    at most 6 pages (5 for the Chinese ledger), every page but the last at least half
+    full, no heading alone at a page's foot; numbered 一、/（一）, dates 2022年7月31日."""
+    pdf = converted_zh[name]
+    pages, a4 = pdf_pages(pdf)
+    assert a4, "not A4"
+    assert 2 <= pages <= most, pages
+    fills = page_fill(pdf)
+    assert all(f >= 0.5 for f in fills[:-1]), f"a page before the last is less than half full: {fills}"
+    assert headings_at_page_foot(pdf, ZH_HEADINGS) == []
+    text = re.sub(r"[ \t]+", "", pdf_text(pdf))  # pdftotext spaces out CJK/Latin runs
+    assert "一、总体情况" in text and "二、存在的问题和需关注事项" in text and "（一）" in text
+    assert "截至2022年7月31日" in text and "2022-07-31" not in text
+    if name == "example":
+        assert "郴州市改革开放重点任务台账" in text and "临武至连州高速公路" in text

@@ -200,7 +200,7 @@ def trajectories_chart(items: list[tuple[str, Trajectory]], as_of: date, fmt: st
     titles = [wrap(t, PANEL_TITLE_WIDTH) for t, _traj in items]
     title_lines = max(t.count("\n") + 1 for t in titles)
     # fixed layout in inches: legend strip, then per row a title block, the plot and its date ticks
-    legend_h, title_h, plot_h, ticks_h = 0.24, 0.04 + 0.12 * title_lines, 0.95, 0.2
+    legend_h, title_h, plot_h, ticks_h = 0.2, 0.04 + 0.115 * title_lines, 0.7, 0.18
     row_h = title_h + plot_h + ticks_h
     height = legend_h + rows * row_h
     left_in, gap_in, right_in = 0.42, 0.22, 0.08
@@ -233,7 +233,7 @@ def trajectories_chart(items: list[tuple[str, Trajectory]], as_of: date, fmt: st
             else:
                 ax.tick_params(axis="y", labelleft=False)
             ax.grid(axis="y", alpha=0.3)
-            locator = AutoDateLocator(minticks=2, maxticks=4)
+            locator = AutoDateLocator(minticks=2, maxticks=5)
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False, **_date_formats()))
             ax.tick_params(labelsize=6, length=2, pad=1.5)

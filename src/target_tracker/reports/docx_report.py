@@ -46,29 +46,6 @@ def text_width_mm() -> int:
     return 210 - left - right
 
 
-#: Relative column widths by key; others get 1.
-WIDTHS = {
-    "title": 3.0,
-    "owner": 1.7,
-    "note": 2.2,
-    "source": 2.0,
-    "what": 1.9,
-    "statuses": 2.2,
-    "light": 1.0,
-    "projected": 1.7,
-    "done": 1.9,
-    "progress": 1.6,
-    "date": 1.6,
-    "due": 1.6,
-    "updated": 1.6,
-    "recorded": 1.6,
-    "status": 1.45,
-    "before": 1.45,
-    "ratio": 1.0,
-    "days": 1.0,
-    "now": 0.8,
-    "change": 0.9,
-}
 #: Cells that must not wrap (short words, numbers, dates).
 NO_WRAP = ("status", "before", "ratio", "days", "date", "due", "updated", "recorded", "light", "now", "change")
 
@@ -190,14 +167,110 @@ def _t(text: str) -> str:
     return f'<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t>'
 
 
-def table_xml(t: Table) -> str:
+def _em(text: str) -> float:
+    """Width of ``text`` in ems, on the generous side (LibreOffice's stand-in
+    fonts are wider than Word's): a Chinese character one, a digit or a
+    letter about two thirds, '%' nearly one."""
+    width, was_wide = 0.0, None
+    for ch in text:
+        wide = ord(ch) >= 0x2E80
+        if was_wide is not None and wide != was_wide and not ch.isspace():
+            width += 0.25  # the space LibreOffice and Word put between Chinese and Latin text
+        was_wide = wide
+        if wide:
+            width += 1.0
+        elif ch.isdigit() or ch.islower():
+            width += 0.64
+        elif ch.isupper() or ch in "%@&mMwW":
+            width += 0.8
+        else:
+            width += 0.4
+    return width
+
+
+def _longest_token(text: str) -> float:
+    return max((_em(w) for w in text.split()), default=0.0)
+
+
+#: Cell padding, left plus right, in twips (tblCellMar below).
+_PAD = 114
+#: Rows measured for column widths: enough to see the table's text, cheap at 10,000 rows.
+_SAMPLE = 400
+
+
+def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool) -> list[int]:
+    """Column widths in twips that fit the text, as a browser's automatic
+    table layout does: short cells (dates, statuses, numbers) as wide as
+    their longest text, so they stay on one line; the rest of the width to
+    the long-text columns (titles, notes, sources) in proportion to their
+    text, none narrower than its longest word."""
+    rows = [row for _label, group in t.groups for row in group][:_SAMPLE]
+    em = size * 20  # twips per em
+    want, least, wraps = [], [], []
+    for c in shown:
+        head = header_text(c)
+        longest, word = 0.0, _longest_token(head)
+        for row in rows:
+            text = c.text(row.get(c.key))
+            width = _em(text)
+            if c.key == "title":
+                width += 1.2 * (row.get("depth") or 0)  # the indent and "└ "
+                if ids and row.get("id"):
+                    width += 0.75 * _em(" " + str(row["id"]))  # the id, smaller
+            longest = max(longest, width)
+            word = max(word, min(_longest_token(text), 8.0))
+        wrap = c.key not in NO_WRAP
+        wraps.append(wrap)
+        if wrap:  # a long note must not take the width from the titles
+            longest = min(longest, 40.0 if c.key == "title" else 22.0)
+        want.append(max(longest * (1.0 if wrap else 1.08), word if wrap else _longest_token(head), 2.0) * em + _PAD)
+        least.append(max(word, 2.0) * em + _PAD if wrap else want[-1])
+    fixed = sum(w for w, wrap in zip(want, wraps, strict=True) if not wrap)
+    widths = list(want)
+    room = total - fixed
+    flexible = [k for k, wrap in enumerate(wraps) if wrap]
+    titles = [k for k in flexible if shown[k].key == "title"]
+    if titles and len(flexible) > 1:  # the title first: up to a third of the width, before notes and sources
+        k = titles[0]
+        others = [j for j in flexible if j != k]
+        widths[k] = max(least[k], min(want[k], max(total * 0.34, room - sum(want[j] for j in others)),
+                                      room - sum(least[j] for j in others)))  # fmt: skip
+        room -= widths[k]
+        flexible.remove(k)
+    if not flexible or room <= 0:
+        return _scaled(widths if room > 0 or not flexible else want, total)
+    desired = sum(want[k] for k in flexible)
+    floor = sum(least[k] for k in flexible)
+    for k in flexible:
+        if desired <= room:  # all of it fits on one line: share out the rest
+            widths[k] = want[k] + (room - desired) * want[k] / desired
+        elif floor <= room:  # each at least its longest word, the rest by how much more it wants
+            widths[k] = least[k] + (room - floor) * (want[k] - least[k]) / ((desired - floor) or 1)
+        else:  # narrower than their longest words: they wrap inside words
+            widths[k] = least[k] * room / floor
+    return _scaled(widths, total)
+
+
+def _scaled(widths: list[float], total: int) -> list[int]:
+    out = [int(w * total / sum(widths)) for w in widths]
+    out[-1] += total - sum(out)
+    return out
+
+
+def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
     """One Word table: header row repeated on each page, rows kept whole,
-    status cells coloured, the title cell indented by depth with the id small
-    and grey under the title."""
+    status cells coloured, the title cell indented by depth (with the id
+    small and grey after the title when ``ids``), columns as wide as their
+    text needs (:func:`column_widths`) for ``size`` pt text. A note beside
+    a title (needs attention) goes under the title, in grey: as a column of
+    its own it leaves both too narrow on a Chinese page."""
     shown = [c for c in t.columns if c.in_text]
-    weights = [WIDTHS.get(c.key, 1.0) for c in shown]
-    total_tw = int(text_width_mm() * 56.7)
-    widths = [int(total_tw * w / sum(weights)) for w in weights]
+    note = next((c for c in shown if c.key == "note"), None) if any(c.key == "title" for c in shown) else None
+    if note is not None and not any(c.key in ("source", "what") for c in shown):
+        shown.remove(note)
+    else:
+        note = None
+    widths = column_widths(t, shown, size, int(text_width_mm() * 56.7), ids)
     out = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
            '<w:tblBorders><w:top w:val="single" w:sz="8" w:color="404040"/>'
            '<w:bottom w:val="single" w:sz="8" w:color="404040"/>'
@@ -234,12 +307,18 @@ def table_xml(t: Table) -> str:
                     rpr = f'<w:rPr><w:color w:val="{colour[0]}"/></w:rPr>'
                 indent = 0
                 runs = f"<w:r>{rpr}{_t(text)}</w:r>"
-                if c.key == "title" and row.get("id"):
+                if c.key == "title" and "depth" in row:
                     depth = row.get("depth") or 0
                     indent = 227 * depth  # 4 mm a level
                     mark = f'<w:r><w:rPr><w:color w:val="7F8C8D"/></w:rPr>{_t("└ ")}</w:r>' if depth else ""
-                    runs = (f'{mark}{runs}<w:r><w:rPr><w:color w:val="8A949E"/><w:sz w:val="13"/></w:rPr>'
-                            f"{_t(' ' + str(row['id']))}</w:r>")  # fmt: skip
+                    runs = f"{mark}{runs}"
+                    if note is not None and row.get("note"):
+                        label = _("{label}: {text}").format(label=header_text(note), text=note.text(row["note"]))
+                        runs += (f'</w:p><w:p><w:pPr><w:pStyle w:val="TableText"/></w:pPr><w:r><w:rPr>'
+                                 f'<w:color w:val="5D6D7E"/></w:rPr>{_t(label)}</w:r>')  # fmt: skip
+                    if ids and row.get("id"):
+                        runs += (f'<w:r><w:rPr><w:color w:val="8A949E"/><w:sz w:val="{round(size * 1.5)}"/></w:rPr>'
+                                 f"{_t(' ' + str(row['id']))}</w:r>")  # fmt: skip
                 no_wrap = "<w:noWrap/>" if c.key in NO_WRAP else ""
                 cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{shd}{no_wrap}</w:tcPr>'
                              f"{para(runs, c.align == 'right', indent)}</w:tc>")  # fmt: skip
@@ -270,17 +349,19 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
         doc.add_heading(b.title, level=1)
         for p in b.paragraphs:
             para = doc.add_paragraph(p)
-            para.paragraph_format.keep_with_next = bool(b.tables)  # the sentence that introduces a table stays with it
+            # the sentence that introduces a table or a list stays with it
+            para.paragraph_format.keep_with_next = bool(b.tables) or (bool(b.bullets) and p == b.paragraphs[-1])
         for x in b.bullets:
             doc.add_paragraph(x, style="List Bullet")
         tables = list(b.tables)
+        ids = b.key == "areas"  # ids only where every target is listed: the rest read by title
         if b.key == "headline" and tables:
             _add_table(doc, tables.pop(0), placed)
         for ch in b.charts:
             if ch.kind == "areas":
                 _picture(doc, charts.areas_chart(rep.areas, ch.title, "png"))
         for t in tables:
-            _add_table(doc, t, placed)
+            _add_table(doc, t, placed, ids)
         panels = [ch for ch in b.charts if ch.kind == "trajectory"]
         if panels:  # one picture of small panels, with its caption
             png = charts.trajectories_chart([(ch.title, rep.trajectories[ch.key]) for ch in panels], rep.as_of, "png")
@@ -315,15 +396,22 @@ def _picture(doc: Document, png: bytes) -> Any:
     return pic
 
 
-def _add_table(doc: Document, t: Table, placed: list[str]) -> None:
+def _add_table(doc: Document, t: Table, placed: list[str], ids: bool = False) -> None:
     """A table: its sub-heading now, and a marker paragraph that :func:`_table_putter`
     replaces with the table's XML (parsing and moving a 10,000-row table into
     python-docx's tree and serialising it again would cost seconds)."""
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
     if t.title:
         doc.add_heading(t.title, level=2)
     doc.add_paragraph(f"{_MARK}{len(placed)}{_MARK}")
-    placed.append(table_xml(t).replace(f' xmlns:w="{W_NS}"', "", 1))
-    doc.add_paragraph().paragraph_format.space_after = 0  # Word needs a paragraph between tables
+    placed.append(table_xml(t, fonts()["table"][2], ids).replace(f' xmlns:w="{W_NS}"', "", 1))
+    # Word needs a paragraph between two tables: a thin one (a body line would be 28 pt in Chinese)
+    gap = doc.add_paragraph().paragraph_format
+    gap.space_before = gap.space_after = gap.first_line_indent = Pt(0)
+    gap.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    gap.line_spacing = Pt(4)
 
 
 _MARK = "@@target-tracker-table@@"

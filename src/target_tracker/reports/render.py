@@ -52,7 +52,12 @@ def render_report(rep: MonthlyReport, fmt: str) -> str | bytes:
 
 
 def report_title(rep: MonthlyReport) -> str:
-    return _("{ledger}: progress report, {month}").format(ledger=rep.ledger.title, month=rep.month_name)
+    from target_tracker.i18n import language
+
+    ledger = rep.ledger.title
+    if language() == "zh" and ledger[-1:].isascii() and ledger[-1:].isalnum():
+        ledger += " "  # the Chinese title runs on: "Chenzhou commitments 2022年7月…", not "commitments2022年"
+    return _("{ledger}: progress report, {month}").format(ledger=ledger, month=rep.month_name)
 
 
 def report_meta(rep: MonthlyReport) -> str:
