@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 from target_tracker.compute import TargetStatus, children_of
 from target_tracker.i18n import _, format_date
 from target_tracker.ledger.model import Ledger
-from target_tracker.output.labels import status_label
+from target_tracker.output.labels import kind_label, status_label
 from target_tracker.output.render import display_width
 from target_tracker.output.views import progress_text, source_of
 from target_tracker.reports.data import COLORS, MonthlyReport, color_of
@@ -220,7 +220,7 @@ def targets_sheet(wb: Workbook, ledger: Ledger, rows: Iterable[TargetStatus], he
         t = r.target
         title: Any = (t.title, f"indent{min(r.depth, 7)}") if r.depth else t.title
         baseline = t.baseline if t.kind == "quantity" else None
-        values = [t.id, title, r.area, t.owner, t.kind, progress_text(r, len(kids.get(t.id, ()))), t.unit,
+        values = [t.id, title, r.area, t.owner, kind_label(t.kind), progress_text(r, len(kids.get(t.id, ()))), t.unit,
                   baseline, t.target, r.current, _pct(r.ratio), _pct(r.expected), _status(r.status),
                   r.start, r.due, r.updated]  # fmt: skip
         if before is not None:
@@ -291,6 +291,8 @@ def report_workbook(rep: MonthlyReport) -> bytes:
         ("change", _("change")), ("note", _("note")), ("source", _("source"))], title)  # fmt: skip
     for u in rep.updates:
         figures.add([u.date, u.target.id, u.target.title, u.what, u.change, u.note, u.source])
+    if not rep.updates:  # say so: a printed sheet of headers alone reads as a mistake
+        figures.add([None, None, _("No figure or stage is dated in this month."), None, None, None, None])
     figures.close()
     sources = _Sheet(wb, _("Sources"), [
         ("id", _("id")), ("title", _("title")), ("document", _("document")), ("date", _("date")),
