@@ -209,7 +209,7 @@ def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool
     want, least, wraps = [], [], []
     for c in shown:
         head = header_text(c)
-        longest, word = 0.0, _longest_token(head)
+        longest, word = 0.0, _longest_token(head) * 1.15 + 0.4  # headers are bold
         for row in rows:
             text = c.text(row.get(c.key))
             width = _em(text)
@@ -223,7 +223,7 @@ def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool
         wraps.append(wrap)
         if wrap:  # a long note must not take the width from the titles
             longest = min(longest, 40.0 if c.key == "title" else 22.0)
-        want.append(max(longest * (1.0 if wrap else 1.08), word if wrap else _longest_token(head), 2.0) * em + _PAD)
+        want.append(max(longest * (1.0 if wrap else 1.08), _longest_token(head) * 1.15 + 0.4, word, 2.0) * em + _PAD)
         least.append(max(word, 2.0) * em + _PAD if wrap else want[-1])
     fixed = sum(w for w, wrap in zip(want, wraps, strict=True) if not wrap)
     widths = list(want)
