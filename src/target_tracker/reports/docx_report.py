@@ -179,9 +179,11 @@ def _em(text: str) -> float:
         was_wide = wide
         if wide:
             width += 1.0
+        elif ch in "%@&mMwW":
+            width += 0.95
         elif ch.isdigit() or ch.islower():
             width += 0.64
-        elif ch.isupper() or ch in "%@&mMwW":
+        elif ch.isupper():
             width += 0.8
         else:
             width += 0.4
