@@ -202,3 +202,16 @@ def test_apply_all_on_a_large_ledger_matches(tmp_path: Path):  # type: ignore[no
         one_by_one = apply(e, one_by_one).text
     assert splice_all(edits, text) == one_by_one != text
     assert splice_all(edits, text, fast=True) == one_by_one
+
+
+@pytest.mark.parametrize("text", ["123456789012345678901234567890", "1e999", "abc", "12x", "1.2.3"])
+def test_form_numbers_follow_tracker_update(text):  # type: ignore[no-untyped-def]
+    """A form cell and `tracker update ID VALUE` give the same verdict and message."""
+    from target_tracker.edits.operations import EditError, parse_number
+
+    with pytest.raises(EditError) as cli:
+        parse_number(text)
+    with pytest.raises(ValueError) as form:
+        number_text(RawCell("L4", text))
+    assert str(form.value) == str(cli.value)
+    assert "too large" in str(form.value) or "not a number" in str(form.value)

@@ -252,10 +252,8 @@ class _RowChecker:
         try:
             value_text, percent = number_text(c["value"])
             value = parse_number(value_text)  # as `tracker update ID VALUE` reads VALUE
-        except (ValueError, EditError) as e:
-            message = str(e) if not isinstance(e, EditError) else _("value '{value}' is not a number").format(
-                value=row.text("value"))  # fmt: skip
-            self.fail(form, c["value"].ref, message)
+        except (ValueError, EditError) as e:  # number_text gives `tracker update`'s message
+            self.fail(form, c["value"].ref, str(e))
             value_text = None
         if value_text is not None and percent and t.unit.strip() != "%":
             msg = _("value '{value}' is a percentage, but '{id}' is counted in '{unit}'")

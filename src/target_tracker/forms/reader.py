@@ -448,14 +448,19 @@ def number_text(cell: RawCell) -> tuple[str, bool]:
     s = s.rstrip("%")
     if _THOUSANDS.match(s):
         s = s.replace(",", "")
-    if not _PLAIN.match(s):
-        raise ValueError(_("value '{value}' is not a number").format(value=v))
-    if s.startswith("+"):
-        s = s[1:]
-    if s.startswith(".") or s.startswith("-."):
-        s = s.replace(".", "0.", 1)
-    if s.endswith("."):
-        s = s[:-1]
+    if _PLAIN.match(s):  # what Excel users type that TOML spells otherwise
+        if s.startswith("+"):
+            s = s[1:]
+        if s.startswith(".") or s.startswith("-."):
+            s = s.replace(".", "0.", 1)
+        if s.endswith("."):
+            s = s[:-1]
+    from target_tracker.edits.operations import EditError, parse_number
+
+    try:  # the rules and messages of `tracker update ID VALUE`, so the form and the CLI agree
+        parse_number(s)
+    except EditError as e:
+        raise EditError(str(e).replace(f"'{s}'", f"'{str(v).strip()}'", 1)) from None
     return s, percent
 
 
