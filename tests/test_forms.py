@@ -171,7 +171,7 @@ def test_forms_one_workbook_per_owner(run, ledger, tmp_path):  # type: ignore[no
     assert wb2["Form"].cell(4, 2).value == "=Reform tasks" and wb2["Form"].cell(4, 2).data_type == "s"
     # the finished plan (due 2020) takes no figure in 2021-11
     assert [wb2["Form"].cell(r, 1).value for r in range(4, wb2["Form"].max_row + 1)] == ["tasks"]
-    assert "3 forms for 2021-11" in result.output
+    assert "3 forms for November 2021" in result.output
 
 
 def test_forms_owner_filter_csv_and_refusals(run, ledger, tmp_path):  # type: ignore[no-untyped-def]
@@ -247,8 +247,9 @@ def test_round_trip_equals_the_update_commands(run, ledger, tmp_path):  # type: 
 
     result = run("-f", ledger, "import", *sorted(out.glob("*.xlsx")))
     assert result.exit_code == 0, result.output
-    assert "recorded 3 figures and 1 stage from 3 departments for 2021-11" in result.output
-    assert "2 targets got no figure for 2021-11:" in result.output
+    assert "recorded 3 figures and 1 stage for November 2021 from 2 departments" in result.output
+    assert "returned with nothing filled in: 商务局/自贸办" in result.output  # an empty form is no contributor
+    assert "2 targets got no figure for November 2021:" in result.output
     assert "  交通运输局: bridge" in result.output and "  商务局/自贸办: tasks" in result.output
 
     equivalent(
@@ -265,7 +266,7 @@ def test_round_trip_equals_the_update_commands(run, ledger, tmp_path):  # type: 
     # importing the same forms again changes nothing: every row is already there
     again = run("-f", ledger, "import", *sorted(out.glob("*.xlsx")))
     assert again.exit_code == 0, again.output
-    assert "recorded 0 figures and 0 stages" in again.output and "4 rows were already in the ledger" in again.output
+    assert "recorded 0 figures for November 2021" in again.output and "4 rows were already in the ledger" in again.output
     assert _bytes(ledger) == _bytes(expected)
 
 
@@ -292,7 +293,7 @@ def test_round_trip_csv_and_dry_run(run, ledger, tmp_path):  # type: ignore[no-u
     dry = run("-f", ledger, "import", path, farm, "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert '+  { date = 2021-11-30, value = 1250.5, note = "累计" },' in dry.output
-    assert "would record 2 figures and 1 stage from 2 departments" in dry.output
+    assert "would record 2 figures and 1 stage for November 2021 from 2 departments" in dry.output
     assert "no form back from: 商务局/自贸办" in dry.output
     assert _bytes(ledger) == LEDGER.encode()
 
@@ -367,7 +368,7 @@ def test_text_in_a_number_cell(run, ledger, forms):  # type: ignore[no-untyped-d
 @pytest.mark.parametrize(
     ("tid", "col", "value", "message"),
     [
-        ("freight", DATE, "2021-12-05", "Form!M6: date 2021-12-05 is after the end of 2021-11"),
+        ("freight", DATE, "2021-12-05", "Form!M6: date 2021-12-05 is after the end of November 2021"),
         ("freight", DATE, "2020-11-30", "Form!M6: date 2020-11-30 is out of range: give a date from 2021-08-01 to "
                                         "2021-11-30"),
         ("bridge", DATE, "2021-11-30", "Form!M8: date 2021-11-30 is after the due date 2021-11-15"),
@@ -432,7 +433,7 @@ def test_same_target_and_date_twice(run, ledger, forms, tmp_path):  # type: igno
     # the same figure twice is no conflict
     fill(copy, {("veg", None, VALUE): 85})
     result = run("-f", ledger, "import", forms / "农业农村局.xlsx", copy)
-    assert result.exit_code == 0 and "recorded 1 figure and 0 stages from 1 department" in result.output
+    assert result.exit_code == 0 and "recorded 1 figure for November 2021 from 1 department" in result.output
 
 
 def test_same_target_twice_in_one_file(run, ledger, forms):  # type: ignore[no-untyped-def]
@@ -460,9 +461,9 @@ def test_form_for_another_month_or_ledger(run, ledger, forms, tmp_path):  # type
     fill(forms / "交通运输局.xlsx", {("freight", None, VALUE): 1000})
     fill(october / "农业农村局.xlsx", {("veg", None, VALUE): 85})
     out = _refused(run, ledger, forms / "交通运输局.xlsx", october / "农业农村局.xlsx")
-    assert f"{october / '农业农村局.xlsx'}: this form is for 2021-10, not 2021-11" in out
+    assert f"{october / '农业农村局.xlsx'}: this form is for October 2021, not November 2021" in out
     out = _refused(run, ledger, forms / "交通运输局.xlsx", extra=("--month", "2021-12"))
-    assert "this form is for 2021-11, not 2021-12" in out
+    assert "this form is for November 2021, not December 2021" in out
     other = tmp_path / "other.toml"
     other.write_text(LEDGER.replace('title = "郴州 test ledger"', 'title = "Another city"'), encoding="utf-8")
     out = _refused(run, other, forms / "交通运输局.xlsx")

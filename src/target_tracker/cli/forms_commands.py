@@ -20,7 +20,7 @@ from target_tracker.cli.common import (
     load_checked,
     refine_language,
 )
-from target_tracker.i18n import _, ngettext
+from target_tracker.i18n import _, format_month, ngettext
 
 
 @app.command()
@@ -66,7 +66,8 @@ def forms(
             fail(_("--owner: no target is owned by '{owner}'{tip}").format(owner=o, tip=did_you_mean(o, known)))
     made = build_forms(model, first, last, owner or None)
     if not made:
-        fail(_("no active target takes a figure or has an open stage in {month}; no form written").format(month=month))
+        fail(_("no active target takes a figure or has an open stage in {month}; no form written").format(
+            month=format_month(first.year, first.month)))  # fmt: skip
     names = file_names([f.owner for f in made])
     paths = {f.owner: out / f"{names[f.owner]}.{fmt}" for f in made}
     if out.exists() and not out.is_dir():
@@ -83,14 +84,14 @@ def forms(
             what = [ngettext("{n} target", "{n} targets", f.figures).format(n=f.figures)] if f.figures else []
             if f.stages:
                 what.append(ngettext("{n} open stage", "{n} open stages", f.stages).format(n=f.stages))
-            typer.echo(_("wrote {path}: {what}").format(path=paths[f.owner], what=", ".join(what)))
+            typer.echo(_("wrote {path}: {what}").format(path=paths[f.owner], what=_(", ").join(what)))
     except EditError as e:
         fail(str(e))
     except OSError as e:
         fail(_("{path}: cannot write: {error}").format(path=out, error=e.strerror or e))
     typer.echo(
         ngettext("{n} form for {month} in {folder}", "{n} forms for {month} in {folder}", len(made)).format(
-            n=len(made), month=month, folder=out
+            n=len(made), month=format_month(first.year, first.month), folder=out
         )
     )
 

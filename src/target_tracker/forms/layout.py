@@ -13,7 +13,7 @@ from typing import Any
 
 from target_tracker.compute import evaluate
 from target_tracker.dates import add_months
-from target_tracker.i18n import NP_, _, pgettext
+from target_tracker.i18n import NP_, _, format_date, pgettext
 from target_tracker.ledger.model import Ledger, Target
 
 FORMAT_VERSION = 1
@@ -178,7 +178,7 @@ def build_forms(ledger: Ledger, first: date, last: date, owners: list[str] | Non
         for i in open_stages(t, last):
             s = t.stages[i]
             lo, hi = stage_bounds(t, last)
-            planned = _("planned {date}").format(date=s.planned.isoformat()) if s.planned else ""
+            planned = _("planned {date}").format(date=format_date(s.planned)) if s.planned else ""
             rows_of.setdefault(t.owner, []).append(
                 row(unit=_("stage"), target_text=planned, target_value=None, latest=None, latest_date=None,
                     earliest=lo, latest_day=hi, stage_number=i + 1, stage_name=s.name)

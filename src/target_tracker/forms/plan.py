@@ -17,7 +17,7 @@ from target_tracker.dates import DateError, parse_month
 from target_tracker.edits.operations import Edit, EditError, MarkStageDone, RecordObservation, parse_number
 from target_tracker.forms.layout import figure_bounds, open_stages, stage_bounds, takes_figure
 from target_tracker.forms.reader import FilledForm, FilledRow, FormProblem, date_of, number_text
-from target_tracker.i18n import _, ngettext
+from target_tracker.i18n import _, format_date, format_month, ngettext, pgettext
 from target_tracker.ledger.load import FileCache
 from target_tracker.ledger.model import Ledger, Target
 from target_tracker.suggest import did_you_mean
@@ -73,6 +73,17 @@ class ImportPlan:
     def stages(self) -> int:
         return sum(1 for e in self.entries if e.stage is not None)
 
+    @property
+    def contributors(self) -> tuple[str, ...]:
+        """The departments whose forms gave at least one figure or stage to record."""
+        return tuple(dict.fromkeys(e.owner for e in self.entries))
+
+    @property
+    def empty_forms(self) -> tuple[str, ...]:
+        """Departments whose form came back with nothing filled in."""
+        filled = {e.owner for e in self.entries + self.already}
+        return tuple(o for o in self.departments if o not in filled)
+
 
 def plan_import(ledger: Ledger, forms: Sequence[FilledForm], today: date, month: str | None = None) -> ImportPlan:
     """Check every form and row; the plan lists every problem found, or the entries to record."""
@@ -88,7 +99,7 @@ def plan_import(ledger: Ledger, forms: Sequence[FilledForm], today: date, month:
     for form in readable:
         if form.month != month:
             problems.append(FormProblem(form.where(), _("this form is for {month}, not {expected}").format(
-                month=form.month or "?", expected=month or "?")))  # fmt: skip
+                month=month_words(form.month), expected=month_words(month))))  # fmt: skip
             continue
         if form.ledger != ledger.title:
             problems.append(FormProblem(form.where(), _("this form is for the ledger '{form}', not '{ledger}'").format(
@@ -214,7 +225,7 @@ class _RowChecker:
             if note:
                 self.notes.append((t.id, note))
             return
-        day = self._date(form, row, *stage_bounds(t, last), what=_("the end of {month}").format(month=form.month))
+        day = self._date(form, row, *stage_bounds(t, last), what=_("the end of {month}").format(month=month_words(form.month)))
         if day is None:
             return
         entry = Entry(form.where(c["date"].ref), t.owner, t.id, day, stage=n, note=note, source=source)
@@ -224,14 +235,14 @@ class _RowChecker:
                 self.already.append(entry)
             else:
                 msg = _("stage {n} of '{id}' is already done on {done} in the ledger; the form says {day}")
-                self.fail(form, c["date"].ref, msg.format(n=n, id=t.id, done=done, day=day))
+                self.fail(form, c["date"].ref, msg.format(n=n, id=t.id, done=format_date(done), day=format_date(day)))
             return
         key = (t.id, ("stage", n))
         first_seen = self.seen.get(key)
         if first_seen is not None:
             if first_seen.day != day:
                 self.fail(form, c["date"].ref, _("stage {n} of '{id}' is done on {day} here but on {other} at "
-                                                 "{where}").format(n=n, id=t.id, day=day, other=first_seen.day,
+                                                 "{where}").format(n=n, id=t.id, day=format_date(day), other=format_date(first_seen.day),
                                                                    where=first_seen.where))  # fmt: skip
             return
         self.seen[key] = entry
@@ -263,7 +274,7 @@ class _RowChecker:
             self.fail(form, c["date"].ref, _("the figure has no date"))
             return
         lo, hi = figure_bounds(t, first, last)
-        day = self._date(form, row, lo, hi, due=t.due, what=_("the end of {month}").format(month=form.month))
+        day = self._date(form, row, lo, hi, due=t.due, what=_("the end of {month}").format(month=month_words(form.month)))
         if day is None or value_text is None:
             return
         entry = Entry(form.where(c["value"].ref), t.owner, t.id, day, value_text, value, note=note, source=source)
@@ -274,7 +285,7 @@ class _RowChecker:
             else:
                 self.fail(form, c["value"].ref, _("'{id}' already has a figure dated {day} in the ledger ({old}); "
                                                   "the form says {new}").format(
-                    id=t.id, day=day, old=_num(old.value), new=value_text))  # fmt: skip
+                    id=t.id, day=format_date(day), old=_num(old.value), new=value_text))  # fmt: skip
             return
         key = (t.id, day)
         first_seen = self.seen.get(key)
@@ -283,7 +294,7 @@ class _RowChecker:
                 msg = _("'{id}' on {day}: {value} here but {other} at {where}")
                 other, where = first_seen.value_text, first_seen.where
                 self.fail(
-                    form, c["value"].ref, msg.format(id=t.id, day=day, value=value_text, other=other, where=where)
+                    form, c["value"].ref, msg.format(id=t.id, day=format_date(day), value=value_text, other=other, where=where)
                 )
             return
         self.seen[key] = entry
@@ -298,18 +309,27 @@ class _RowChecker:
             self.fail(form, cell.ref, str(e))
             return None
         if day > self.today:
-            message = _("date {day} is in the future").format(day=day)
+            message = _("date {day} is in the future").format(day=format_date(day))
         elif due is not None and day > due:
-            message = _("date {day} is after the due date {due}").format(day=day, due=due)
+            message = _("date {day} is after the due date {due}").format(day=format_date(day), due=format_date(due))
         elif day > hi:
-            message = _("date {day} is after {end}").format(day=day, end=what)
+            message = _("date {day} is after {end}").format(day=format_date(day), end=what)
         elif day < lo:
             message = _("date {day} is out of range: give a date from {first} to {last}").format(
-                day=day, first=lo, last=hi)  # fmt: skip
+                day=format_date(day), first=format_date(lo), last=format_date(hi))  # fmt: skip
         else:
             return day
         self.fail(form, cell.ref, message)
         return None
+
+
+def month_words(month: str | None) -> str:
+    """'2021-11' as people read it (November 2021, 2021年11月); other text as it is."""
+    try:
+        first, _last = parse_month(month or "")
+    except DateError:
+        return month or "?"
+    return format_month(first.year, first.month)
 
 
 def _num(v: float) -> str:
@@ -397,12 +417,22 @@ def import_forms(
 
 def summary_lines(plan: ImportPlan, *, dry_run: bool = False) -> list[str]:
     """What was recorded, and whom to chase."""
-    figures = ngettext("{n} figure", "{n} figures", plan.figures).format(n=plan.figures)
-    stages = ngettext("{n} stage", "{n} stages", plan.stages).format(n=plan.stages)
-    depts = ngettext("{n} department", "{n} departments", len(plan.departments)).format(n=len(plan.departments))
-    head = _("would record {figures} and {stages} from {departments} for {month}") if dry_run else _(
-        "recorded {figures} and {stages} from {departments} for {month}")  # fmt: skip
-    lines = [head.format(figures=figures, stages=stages, departments=depts, month=plan.month)]
+    month = month_words(plan.month)
+    listed = pgettext("list", ", ")  # 、 in Chinese
+    parts = []
+    if plan.figures or not plan.stages:
+        parts.append(ngettext("{n} figure", "{n} figures", plan.figures).format(n=plan.figures))
+    if plan.stages:
+        parts.append(ngettext("{n} stage", "{n} stages", plan.stages).format(n=plan.stages))
+    what = _("{figures} and {stages}").format(figures=parts[0], stages=parts[1]) if len(parts) == 2 else parts[0]
+    n = len(plan.contributors)
+    depts = ngettext("{n} department", "{n} departments", n).format(n=n)
+    head = _("would record {what} for {month} from {departments}") if dry_run else _(
+        "recorded {what} for {month} from {departments}")  # fmt: skip
+    lines = [head.format(what=what, departments=depts, month=month)]
+    if plan.empty_forms:
+        lines.append(_("returned with nothing filled in: {owners}").format(
+            owners=listed.join(o or _("no owner") for o in plan.empty_forms)))  # fmt: skip
     if plan.already:
         lines.append(ngettext("{n} row was already in the ledger (same date and value); left as it is",
                               "{n} rows were already in the ledger (same date and value); left as they are",
@@ -410,16 +440,16 @@ def summary_lines(plan: ImportPlan, *, dry_run: bool = False) -> list[str]:
     n_missing = sum(len(v) for v in plan.missing.values())
     if n_missing:
         lines.append(ngettext("{n} target got no figure for {month}:", "{n} targets got no figure for {month}:",
-                              n_missing).format(n=n_missing, month=plan.month))  # fmt: skip
+                              n_missing).format(n=n_missing, month=month))  # fmt: skip
         for owner, ids in plan.missing.items():
-            lines.append(f"  {owner or _('no owner')}: {', '.join(ids)}")
+            lines.append("  " + _("{owner}: {ids}").format(owner=owner or _("no owner"), ids=listed.join(ids)))
     else:
-        lines.append(_("every target that takes a figure has one for {month}").format(month=plan.month))
+        lines.append(_("every target that takes a figure has one for {month}").format(month=month))
     if plan.no_form:
         lines.append(
-            _("no form back from: {owners}").format(owners=", ".join(o or _("no owner") for o in plan.no_form))
+            _("no form back from: {owners}").format(owners=listed.join(o or _("no owner") for o in plan.no_form))
         )
     if plan.notes:
         lines.append(_("notes without a figure:"))
-        lines += [f"  {tid}: {note}" for tid, note in plan.notes]
+        lines += ["  " + _("{id}: {note}").format(id=tid, note=note) for tid, note in plan.notes]
     return lines

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from target_tracker.forms.layout import COL, COLUMNS, FORMAT_VERSION, Form, FormRow, column_letter, header
-from target_tracker.i18n import _, pgettext
+from target_tracker.i18n import _, format_date, format_month, pgettext
 from target_tracker.output.labels import status_label
 
 META_SHEET = "tracker"  # hidden; never translated, the reader looks for it
@@ -29,7 +29,7 @@ def sheet_names() -> tuple[str, str]:
 
 
 def _month_words(form: Form) -> str:
-    return form.month
+    return format_month(form.first.year, form.first.month)
 
 
 def form_title(form: Form) -> str:
@@ -41,12 +41,12 @@ def form_title(form: Form) -> str:
 
 def instructions(form: Form, form_sheet: str) -> list[str]:
     """The instructions sheet, one paragraph per line ('' = blank line)."""
-    last = form.last.isoformat()
+    last = format_date(form.last)
     return [
         form_title(form),
         "",
         _("This workbook lists the targets that {owner} answers for. Please report where each stood "
-          "at the end of {month}.").format(owner=form.owner or _("no owner"), month=form.month),
+          "at the end of {month}.").format(owner=form.owner or _("no owner"), month=_month_words(form)),
         _("Fill in the white cells of the sheet '{sheet}' only; the grey columns come from the ledger "
           "and are locked.").format(sheet=form_sheet),
         "",
@@ -124,7 +124,7 @@ def write_xlsx(form: Form, issued: date) -> bytes:
     _text(ws.cell(TITLE_ROW, 1), form_title(form)).font = Font(bold=True, size=13)
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     hint = _("Done and expected as of {date}. Fill in the white cells; see the sheet '{sheet}'.")
-    _text(ws.cell(HINT_ROW, 1), hint.format(date=form.last.isoformat(), sheet=info_name))
+    _text(ws.cell(HINT_ROW, 1), hint.format(date=format_date(form.last), sheet=info_name))
     ws.merge_cells(f"A{HINT_ROW}:{last_col}{HINT_ROW}")
     for c in COLUMNS:
         cell = _text(ws.cell(HEADER_ROW, COL[c.key]), header(c))
@@ -254,7 +254,7 @@ def _validations(ws: Any, value_cells: list[str], groups: dict[tuple[str, date, 
             dv.add(ref)
     for (kind, lo, hi), cells in groups.items():
         between = _("Type a date from {first} to {last}, such as {last}.").format(
-            first=lo.isoformat(), last=hi.isoformat()
+            first=format_date(lo), last=format_date(hi)
         )
         dv = DataValidation(
             type="date", operator="between", formula1=_excel_date(lo), formula2=_excel_date(hi), allow_blank=True,
