@@ -101,6 +101,26 @@ def test_the_same_figure_on_both_sides_is_kept_once() -> None:
     assert (merged, conflicts) == (both, 0)
 
 
+@pytest.mark.parametrize("fuller_side", ["ours", "theirs"])
+def test_the_same_figure_with_a_note_on_one_side_keeps_the_fuller_one(fuller_side: str) -> None:
+    plain = edit(BASE, FEB, FEB + "  { date = 2021-03-31, value = 14 },\n")
+    full = edit(BASE, FEB, FEB + '  { date = 2021-03-31, value = 14, note = "Mar", source = "Bureau" },\n')
+    ours, theirs = (full, plain) if fuller_side == "ours" else (plain, full)
+    merged, conflicts = merge_texts(BASE, ours, theirs)
+    assert (merged, conflicts) == (full, 0)
+    assert merge_data(*(tomllib.loads(x) for x in (BASE, ours, theirs)), prefer="ours") == (tomllib.loads(full), 0)
+
+
+def test_the_same_figure_with_different_notes_is_a_conflict() -> None:
+    ours = edit(BASE, FEB, FEB + '  { date = 2021-03-31, value = 14, note = "Mar" },\n')
+    theirs = edit(BASE, FEB, FEB + '  { date = 2021-03-31, value = 14, note = "March" },\n')
+    merged, conflicts = merge_texts(BASE, ours, theirs)
+    assert conflicts == 1
+    block = conflict('  { date = 2021-03-31, value = 14, note = "Mar" },\n',
+                     '  { date = 2021-03-31, value = 14, note = "March" },\n')  # fmt: skip
+    assert merged == edit(BASE, FEB, FEB + block)
+
+
 def test_the_same_date_with_different_values_is_a_conflict_on_that_line_only() -> None:
     ours = edit(BASE, FEB, FEB + "  { date = 2021-03-31, value = 14 },\n")
     ours = edit(ours, 'title = "Schools"', 'title = "Schools opened"')

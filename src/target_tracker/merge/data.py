@@ -10,7 +10,8 @@ Rules, target by target against the base: a change on one side is taken;
 the same change on both sides is taken once; different changes to the same
 field are a conflict. Figures (observations) are matched by date and
 stages by position, so figures on different dates and stages completed on
-one side merge.
+one side merge; the same figure added on both sides, one with a note or
+source the other lacks, is kept once with them.
 """
 
 from __future__ import annotations
@@ -115,6 +116,8 @@ class DataMerge:
         for day in _keys(bd, od, td):
             r = pick(bd.get(day, MISSING), od.get(day, MISSING), td.get(day, MISSING))
             if r is CONFLICT:
+                r = fuller(bd.get(day, MISSING), od.get(day, MISSING), td.get(day, MISSING))
+            if r is CONFLICT:
                 r = self.conflict(od.get(day, MISSING), td.get(day, MISSING))
             if r is not MISSING:
                 out.append(r)
@@ -132,6 +135,18 @@ class DataMerge:
                     r = self.conflict(os_, ts)
             out.append(r)
         return out
+
+
+def fuller(b: Any, o: Any, t: Any) -> Any:
+    """When both sides added the same figure and one side also gave it more
+    fields (a note, a source), that fuller figure; else CONFLICT. Different
+    values for the same field stay a conflict."""
+    if b is not MISSING or not (isinstance(o, dict) and isinstance(t, dict)):
+        return CONFLICT
+    small, big = (o, t) if len(o) <= len(t) else (t, o)
+    if all(k in big and big[k] == v for k, v in small.items()):
+        return big
+    return CONFLICT
 
 
 def figure_key(e: dict[str, Any]) -> tuple[Any, Any]:

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from target_tracker.merge.data import CONFLICT, MISSING, by_date, figure_key, figure_order, pick, same_stages
+from target_tracker.merge.data import CONFLICT, MISSING, by_date, figure_key, figure_order, fuller, pick, same_stages
 from target_tracker.merge.layout import LayoutError, Table, Unit, line_start, statement_span, units
 from target_tracker.toml.scan import Item, ScanError, array_elements, inline_items, line_end, skip_space
 
@@ -241,6 +241,13 @@ class TextMerge:
                 else:
                     assert os_ is not None and ts is not None
                     self.out.replace(os_[0], os_[1], self.t[ts[0] : ts[1]])
+                continue
+            kept = fuller(bv, ov, tv)
+            if kept is ov:  # ours is the fuller figure: it stays as it is
+                continue
+            if kept is tv:
+                assert os_ is not None and ts is not None
+                self.out.replace(os_[0], os_[1], self.t[ts[0] : ts[1]])
                 continue
             theirs_part = self.element_line(ts) if ts else ""
             if os_ is not None:
