@@ -548,3 +548,22 @@ def test_a_form_saved_by_libreoffice(run, ledger, forms, tmp_path):  # type: ign
     equivalent(run, expected, ["update", "freight", "1200", "--date", "2021-11-30", "--note", "Jan-Nov"],
                ["done", "roads", "3", "--date", "2021-11-30"])  # fmt: skip
     assert _bytes(ledger) == _bytes(expected)
+
+
+def test_form_prints_one_page_wide_with_the_header_on_every_page(run, ledger, forms):  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    from target_tracker.forms.layout import COLUMNS
+
+    ws = load_workbook(forms / "交通运输局.xlsx")["Form"]
+    ps = ws.page_setup
+    assert (ps.orientation, ps.paperSize, ps.fitToWidth, ps.fitToHeight) == ("landscape", 9, 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$3:$3"
+    assert ws.page_margins.left <= 0.25 and ws.page_margins.right <= 0.25
+    assert ws.column_dimensions["A"].hidden and ws.cell(6, 1).value  # the id is kept, not printed
+    letters = [ws.cell(3, k).column_letter for k in range(1, len(COLUMNS) + 1)]
+    printed = sum(c.width for c, x in zip(COLUMNS, letters, strict=True) if not ws.column_dimensions[x].hidden)
+    assert printed <= 155  # A4 landscape one page wide: ~8 pt text (LibreOffice PDF)
+    # a form without stages hides the empty stage column too; with stages it is shown
+    assert not ws.column_dimensions["C"].hidden
+    assert load_workbook(forms / "农业农村局.xlsx")["Form"].column_dimensions["C"].hidden

@@ -206,3 +206,17 @@ def test_xlsx_report_imports_nothing_heavy(tmp_path: Path) -> None:
     import openpyxl
 
     assert openpyxl.load_workbook(out).sheetnames[0]  # and the workbook is whole
+
+
+def test_xlsx_prints_one_page_wide_at_a_legible_size(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(write(run, tmp_path, "r.xlsx")))["Targets"]
+    ps = ws.page_setup
+    assert (ps.orientation, str(ps.paperSize), ps.fitToWidth, ps.fitToHeight) == ("landscape", "9", 1, 0)
+    assert ws.print_title_rows == "$1:$1" and ws.page_margins.left <= 0.25
+    head = [c.value for c in ws[1]]
+    hidden = [h for c, h in zip(ws[1], head, strict=True) if ws.column_dimensions[c.column_letter].hidden]
+    assert "id" in hidden and "title" not in hidden and "status" not in hidden
+    assert sum(ws.column_dimensions[c.column_letter].width for c in ws[1]
+               if not ws.column_dimensions[c.column_letter].hidden) <= 160  # fmt: skip

@@ -31,22 +31,23 @@ class Column:
     fill: bool = False
 
 
+# widths sum to ~150 without the id: printed one page wide on A4 landscape, text stays ~8 pt
 COLUMNS: tuple[Column, ...] = (
-    Column("id", NP_("form column", "id (do not edit)"), 16),
-    Column("title", NP_("form column", "target"), 28),
-    Column("stage", NP_("form column", "stage"), 16),
-    Column("unit", NP_("form column", "unit"), 8),
-    Column("target", NP_("form column", "target or bound"), 11),
-    Column("due", NP_("form column", "due"), 10.5),
-    Column("latest", NP_("form column", "latest figure"), 9),
-    Column("latest_date", NP_("form column", "dated"), 10.5),
+    Column("id", NP_("form column", "id (do not edit)"), 16),  # hidden in an outline group (one click shows it)
+    Column("title", NP_("form column", "target"), 24),
+    Column("stage", NP_("form column", "stage"), 10),
+    Column("unit", NP_("form column", "unit"), 7),
+    Column("target", NP_("form column", "target or bound"), 9),
+    Column("due", NP_("form column", "due"), 10),
+    Column("latest", NP_("form column", "latest figure"), 8),
+    Column("latest_date", NP_("form column", "dated"), 10),
     Column("done", NP_("form column", "done"), 7),
-    Column("expected", NP_("form column", "expected"), 9),
+    Column("expected", NP_("form column", "expected"), 8),
     Column("status", NP_("form column", "status"), 9),
-    Column("value", NP_("form column", "figure this month"), 11, fill=True),
-    Column("date", NP_("form column", "date of the figure / stage done"), 11, fill=True),
-    Column("note", NP_("form column", "note: progress, reasons, measures"), 30, fill=True),
-    Column("source", NP_("form column", "source (document)"), 20, fill=True),
+    Column("value", NP_("form column", "figure this month"), 9, fill=True),
+    Column("date", NP_("form column", "date of the figure / stage done"), 10, fill=True),
+    Column("note", NP_("form column", "note: progress, reasons, measures"), 20, fill=True),
+    Column("source", NP_("form column", "source (document)"), 14, fill=True),
 )
 KEYS = tuple(c.key for c in COLUMNS)
 
