@@ -266,7 +266,9 @@ def test_round_trip_equals_the_update_commands(run, ledger, tmp_path):  # type: 
     # importing the same forms again changes nothing: every row is already there
     again = run("-f", ledger, "import", *sorted(out.glob("*.xlsx")))
     assert again.exit_code == 0, again.output
-    assert "recorded 0 figures for November 2021" in again.output and "4 rows were already in the ledger" in again.output
+    assert (
+        "recorded 0 figures for November 2021" in again.output and "4 rows were already in the ledger" in again.output
+    )
     assert _bytes(ledger) == _bytes(expected)
 
 

@@ -225,7 +225,9 @@ class _RowChecker:
             if note:
                 self.notes.append((t.id, note))
             return
-        day = self._date(form, row, *stage_bounds(t, last), what=_("the end of {month}").format(month=month_words(form.month)))
+        day = self._date(
+            form, row, *stage_bounds(t, last), what=_("the end of {month}").format(month=month_words(form.month))
+        )
         if day is None:
             return
         entry = Entry(form.where(c["date"].ref), t.owner, t.id, day, stage=n, note=note, source=source)
@@ -241,9 +243,9 @@ class _RowChecker:
         first_seen = self.seen.get(key)
         if first_seen is not None:
             if first_seen.day != day:
-                self.fail(form, c["date"].ref, _("stage {n} of '{id}' is done on {day} here but on {other} at "
-                                                 "{where}").format(n=n, id=t.id, day=format_date(day), other=format_date(first_seen.day),
-                                                                   where=first_seen.where))  # fmt: skip
+                msg = _("stage {n} of '{id}' is done on {day} here but on {other} at {where}")
+                other, where = format_date(first_seen.day), first_seen.where
+                self.fail(form, c["date"].ref, msg.format(n=n, id=t.id, day=format_date(day), other=other, where=where))
             return
         self.seen[key] = entry
         self.entries.append(entry)
@@ -274,7 +276,9 @@ class _RowChecker:
             self.fail(form, c["date"].ref, _("the figure has no date"))
             return
         lo, hi = figure_bounds(t, first, last)
-        day = self._date(form, row, lo, hi, due=t.due, what=_("the end of {month}").format(month=month_words(form.month)))
+        day = self._date(
+            form, row, lo, hi, due=t.due, what=_("the end of {month}").format(month=month_words(form.month))
+        )
         if day is None or value_text is None:
             return
         entry = Entry(form.where(c["value"].ref), t.owner, t.id, day, value_text, value, note=note, source=source)
@@ -294,7 +298,9 @@ class _RowChecker:
                 msg = _("'{id}' on {day}: {value} here but {other} at {where}")
                 other, where = first_seen.value_text, first_seen.where
                 self.fail(
-                    form, c["value"].ref, msg.format(id=t.id, day=format_date(day), value=value_text, other=other, where=where)
+                    form,
+                    c["value"].ref,
+                    msg.format(id=t.id, day=format_date(day), value=value_text, other=other, where=where),
                 )
             return
         self.seen[key] = entry
