@@ -91,7 +91,7 @@ def test_excel_ledger_in_libreoffice(converted: dict[str, Path]) -> None:
     pdf = converted["xlsx"]
     pages, a4 = pdf_pages(pdf)
     assert a4, "not A4"
-    assert 1 <= pages <= 5, pages
+    assert 1 <= pages <= 6, pages  # one page wide at ~8 pt (ids and low-value columns hidden)
     text = pdf_text(pdf)
     assert CHINESE_TITLE in text  # printed in each sheet's page header
     assert "临武至连州高速公路" in text
@@ -138,7 +138,7 @@ def converted_zh(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 ZH_HEADINGS = [f"{n}、" for n in "一二三四五六七八九"] + [f"（{n}）" for n in "一二三四五六"]
 
 
-@pytest.mark.parametrize(("name", "most"), [("bundled", 6), ("example", 5)])
+@pytest.mark.parametrize(("name", "most"), [("bundled", 7), ("example", 5)])  # bundled: every target names its owner
 def test_chinese_word_report_in_libreoffice(converted_zh: dict[str, Path], name: str, most: int) -> None:
     """GB/T 9704 body text (3号, 28 pt lines) and 小五 tables: the July report fits in
     at most 6 pages (5 for the Chinese ledger), every page but the last at least half
