@@ -118,9 +118,9 @@ def row_of(ws, tid: str, stage: str | None = None) -> int:  # type: ignore[no-un
 VALUE, DATE, NOTE, SOURCE = 12, 13, 14, 15  # columns L, M, N, O
 
 
-def fill(path: Path, cells: dict[tuple[str, str | None, int], object]) -> None:
+def fill(path: Path, cells: dict[tuple[str, str | None, int], object], sheet: str = "Form") -> None:
     wb = load_workbook(path)
-    ws = wb["Form"]
+    ws = wb[sheet]
     for (tid, stage, col), value in cells.items():
         ws.cell(row_of(ws, tid, stage), col).value = value
     wb.save(path)
@@ -569,3 +569,24 @@ def test_form_prints_one_page_wide_with_the_header_on_every_page(run, ledger, fo
     # a form without stages hides the empty stage column too; with stages it is shown
     assert not ws.column_dimensions["C"].hidden
     assert load_workbook(forms / "农业农村局.xlsx")["Form"].column_dimensions["C"].hidden
+
+
+def test_chinese_messages_read_dates_months_and_lists_the_chinese_way(run, ledger, tmp_path):  # type: ignore[no-untyped-def]
+    out = tmp_path / "zh"
+    result = run("--lang", "zh", "-f", ledger, "forms", "--month", "2021-11", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "生成2021年11月填报表 3 份" in result.output and "2021-11" not in result.output
+    info = load_workbook(out / "农业农村局.xlsx")["说明"]
+    assert "截至2021年11月末" in str(info.cell(3, 1).value)
+    fill(out / "农业农村局.xlsx", {("veg", None, VALUE): "123456789012345678901234567890"}, "填报")
+    refused = run("--lang", "zh", "-f", ledger, "import", *sorted(out.glob("*.xlsx")))
+    cli = run("--lang", "zh", "-f", ledger, "update", "veg", "123456789012345678901234567890")
+    message = cli.output.strip().splitlines()[-1]
+    message = message[message.index("数值") :]
+    assert refused.exit_code != 0 and "过大" in message and message in refused.output  # the CLI's words, in the form
+    fill(out / "农业农村局.xlsx", {("veg", None, VALUE): 85}, "填报")
+    result = run("--lang", "zh", "-f", ledger, "import", *sorted(out.glob("*.xlsx")), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "将录入 1 个单位报送的2021年11月数据 1 条" in result.output
+    assert "交回但未填写任何内容的：交通运输局、商务局/自贸办" in result.output
+    assert "  交通运输局：freight、passengers" in result.output
