@@ -208,8 +208,14 @@ def render_text(view: View, style: str, color: bool = False) -> str:
         else:
             lines = _tabulate(headers, cells(table, rows, color, cut=True), style, aligns).split("\n")
             parts.append("\n".join(_insert_group_labels(lines, table, style, len(rows))))
+            if style in _MARKUP_STYLES and table.notes:
+                parts.append("")  # a line right under a Markdown table would be read as a row
         parts.extend(table.notes)
     return "\n".join(parts) + "\n"
+
+
+#: Styles that are markup (a table ends at a line that is not a row).
+_MARKUP_STYLES = ("github", "pipe", "orgtbl", "rst")
 
 
 def _insert_group_labels(lines: list[str], table: Table, style: str, n_rows: int) -> list[str]:
@@ -227,15 +233,26 @@ def _insert_group_labels(lines: list[str], table: Table, style: str, n_rows: int
         if count and label is not None and k < len(body):
             inserts[body[k]] = f"▸ {label}"
         k += count
-    out: list[str] = []
+    if style in _MARKUP_STYLES and body:
+        # A label line inside a Markdown/org/rST table ends the table: one
+        # table per area instead, each with the header (same column widths).
+        head, tail = lines[: body[0]], lines[body[-1] + 1 :]
+        out: list[str] = []
+        k = 0
+        for label, count in labels:
+            if not count:
+                continue
+            if out:
+                out.append("")
+            if label is not None:
+                out.extend([f"▸ {label}", ""])
+            out.extend(head + [lines[i] for i in body[k : k + count]] + tail)
+            k += count
+        return out
+    out = []
     for i, line in enumerate(lines):
         if i in inserts:
-            # before a row; for boxed styles the label goes above the rule
-            j = len(out)
-            if style not in ("simple", "plain") and j and is_rule[i - 1]:
-                out.insert(j - 1, inserts[i])
-            else:
-                out.append(inserts[i])
+            out.append(inserts[i])  # right before its first row, after any rule
         out.append(line)
     return out
 
