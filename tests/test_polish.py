@@ -49,3 +49,41 @@ def test_markdown_styles_are_valid_tables_per_area(run, style: str) -> None:  # 
         assert all(x.startswith("|") and x.endswith("|") for x in t)
         assert re.fullmatch(r"\|(:?-+:?\|)+", t[1]), t[1]
         assert all(x.count("|") == t[0].count("|") for x in t)
+
+
+HOSTILE = "a\x1b[31mRED\x07\x7f\r\nline2\x9b"
+RAW_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # all but the newline
+
+
+def test_control_characters_never_reach_people_raw(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    ledger = tmp_path / "targets.toml"
+    shutil.copy(LEDGER, ledger)
+    r = run("update", "reform-tasks", "95", "--date", "2021-11-30", "--note", HOSTILE, "-f", ledger)
+    assert r.exit_code == 0, r.output
+    for fmt in ("text", "markdown", "grid", "github"):
+        out = run("show", "reform-tasks", "-f", ledger, "--as-of", "2021-12-01", "--format", fmt).output
+        assert not RAW_CONTROLS.search(out), (fmt, out)
+        assert "a␛[31mRED␇␡" in out.replace("\\[", "["), fmt
+        row = next(x for x in out.splitlines() if "RED" in x)
+        assert "line2" in row  # one row, the line break shown in it
+    for fmt in ("markdown", "html"):
+        out = run("report", "-f", ledger, "--month", "2021-11", "--format", fmt).output
+        assert "RED" in out and not RAW_CONTROLS.search(out), fmt
+    data = json.loads(run("show", "reform-tasks", "-f", ledger, "--format", "json").output)
+    assert HOSTILE in [o.get("note") for o in data["observations"]], data  # programs get the exact text
+    import tomllib
+
+    notes = [o.get("note") for o in tomllib.loads(ledger.read_text("utf-8"))["targets"]["reform-tasks"]["observations"]]
+    assert HOSTILE in notes
+
+
+def test_for_people_shows_every_control_character() -> None:
+    from target_tracker.output.safe import for_people
+
+    text = "".join(chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]) + "ok 中文"
+    assert not RAW_CONTROLS.search(for_people(text)) and "\n" not in for_people(text)
+    assert for_people("a\r\nb\nc") == "a⏎b⏎c" and for_people("a\r\nb", one_line=False) == "a\nb"
+    assert for_people("\x1b\x07\x7f\x9b") == "␛␇␡\\x9b" and for_people("plain 中文") == "plain 中文"
