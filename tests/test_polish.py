@@ -87,3 +87,36 @@ def test_for_people_shows_every_control_character() -> None:
     assert not RAW_CONTROLS.search(for_people(text)) and "\n" not in for_people(text)
     assert for_people("a\r\nb\nc") == "a⏎b⏎c" and for_people("a\r\nb", one_line=False) == "a\nb"
     assert for_people("\x1b\x07\x7f\x9b") == "␛␇␡\\x9b" and for_people("plain 中文") == "plain 中文"
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_a_ledger_saved_with_a_bom_is_read_and_edited_byte_exact(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import MINIMAL
+
+    path = write_ledger()
+    path.write_bytes(BOM + path.read_bytes())
+    r = run("-f", path, "check")
+    assert r.exit_code == 0, r.output
+    before = path.read_bytes()
+    r = run("update", "tasks", "95", "--date", "2021-11-30", "-f", path)
+    assert r.exit_code == 0, r.output
+    expected = MINIMAL.replace('"news 2021-12-06" },\n', '"news 2021-12-06" },\n  { date = 2021-11-30, value = 95 },\n')
+    assert path.read_bytes() == BOM + expected.encode("utf-8") != before
+    r = run("set", "tasks", "title", "Reform tasks done", "-f", path)
+    assert r.exit_code == 0, r.output
+    expected = expected.replace('title = "Reform tasks"', 'title = "Reform tasks done"')
+    assert path.read_bytes() == BOM + expected.encode("utf-8")
+    r = run("add", "bridge", "--title", "Bridge", "--due", "2026-12-31", "--stage", "Opening", "-f", path)
+    assert r.exit_code == 0, r.output
+    after = path.read_bytes()
+    assert after.startswith(BOM + expected.encode("utf-8")) and b"[targets.bridge]" in after
+    assert after.count(BOM) == 1
+
+
+def test_a_bom_keeps_line_numbers(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    path = write_ledger('title = "bom"\n\n[targets.x]\ntitle = \n')
+    path.write_bytes(BOM + path.read_bytes())
+    r = run("-f", path, "check")
+    assert r.exit_code != 0 and f"{path}:4" in r.output, r.output

@@ -69,7 +69,7 @@ class Texts(dict[str, str]):
         self._raw[name] = raw
 
     def __missing__(self, name: str) -> str:
-        text = self._raw.pop(name).decode("utf-8")
+        text = decode_ledger(self._raw.pop(name))
         self[name] = text
         return text
 
@@ -100,11 +100,18 @@ def read_file(path: Path) -> tuple[bytes | None, str | None, Problem | None]:
     except OSError as e:
         return None, None, Problem(name, _("cannot read the ledger: {reason}").format(reason=e.strerror or e))
     try:
-        return data, data.decode("utf-8"), None
+        return data, decode_ledger(data), None
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         message = _("not valid UTF-8 (byte {byte}); save the file as UTF-8").format(byte=f"0x{data[e.start]:02x}")
         return None, None, Problem(name, message, line=line)
+
+
+def decode_ledger(data: bytes) -> str:
+    """A ledger file's text without the byte-order mark Windows Notepad
+    writes (TOML does not allow it); the edit layer writes it back."""
+    text = data.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | None]:
