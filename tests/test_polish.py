@@ -120,3 +120,13 @@ def test_a_bom_keeps_line_numbers(run, write_ledger) -> None:  # type: ignore[no
     path.write_bytes(BOM + path.read_bytes())
     r = run("-f", path, "check")
     assert r.exit_code != 0 and f"{path}:4" in r.output, r.output
+
+
+def test_an_include_loop_from_an_included_subfolder_is_named_as_such(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    main = write_ledger('title = "m"\ninclude = ["sub/loop.toml"]\n', name="inc/main.toml")
+    write_ledger('include = ["../main.toml"]\n', name="inc/sub/loop.toml")
+    r = run("-f", main, "check")
+    assert r.exit_code != 0
+    assert "outside" not in r.output, r.output
+    assert f"include loop: '../main.toml' is {main.resolve()}" in r.output
+    assert "include is only read in the main ledger file" in r.output

@@ -361,11 +361,9 @@ def _nested_includes(model: FileModel, in_ledger: set[Path], allow_outside: bool
     """An included file's own ``include``: a loop when it names a file of the
     ledger, else unsupported (only the main file's include is read)."""
     found: list[Problem] = []
-    others = resolve_includes(
-        Path(model.name), model.includes, found, allow_outside=allow_outside, ledger_files=in_ledger
-    )
+    resolve_includes(Path(model.name), model.includes, found, allow_outside=allow_outside, ledger_files=in_ledger)
     yield from found
-    if others or not found:
+    if model.includes:  # loop or not, the entries are not read: say so
         yield Problem(
             model.name,
             _("include is only read in the main ledger file; move these paths to its include list"),
