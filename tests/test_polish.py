@@ -130,3 +130,38 @@ def test_an_include_loop_from_an_included_subfolder_is_named_as_such(run, write_
     assert "outside" not in r.output, r.output
     assert f"include loop: '../main.toml' is {main.resolve()}" in r.output
     assert "include is only read in the main ledger file" in r.output
+
+
+def test_summary_when_nothing_matches(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("status", "-f", LEDGER, "--as-of", "2021-10", "--status", "at-risk")
+    assert r.exit_code == 0, r.output
+    assert "No target matches." in r.output and "0 targets" not in r.output
+    r = run("status", "-f", LEDGER, "--as-of", "2021-10", "--status", "at-risk", "--lang", "zh")
+    assert "没有符合条件的目标。" in r.output, r.output
+
+
+def test_english_plurals_for_one(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    path = write_ledger()
+    r = run("-f", path, "check")
+    assert "1 target, 0 errors, 0 warnings" in r.output, r.output
+    r = run("status", "-f", path, "--as-of", "2021-10-31")
+    assert "1 target: " in r.output, r.output
+    r = run("report", "-f", path, "--month", "2022-01", "--format", "markdown")
+    assert r.exit_code == 0, r.output
+    assert " 1 targets" not in r.output and "1 target needs attention" in r.output, r.output
+    assert "; 1 target." in r.output
+    broken = write_ledger(MINIMAL_BROKEN, name="broken.toml")
+    r = run("status", "-f", broken)
+    assert "1 error in the ledger" in r.output, r.output
+
+
+MINIMAL_BROKEN = """\
+title = "x"
+
+[targets.a]
+title = "A"
+kind = "quantity"
+target = 10
+due = 2021-12-31
+start = 2022-01-01
+"""
