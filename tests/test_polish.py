@@ -165,3 +165,40 @@ target = 10
 due = 2021-12-31
 start = 2022-01-01
 """
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "chinese"),
+    [
+        ('a = "x\n', "Unterminated string", "字符串"),
+        ('title = "x"\na\n', "Expected '=' after a key in a key/value pair", "="),
+        ("a = 1\na = 2\n", "Cannot overwrite a value", "不能"),
+        ("a = 2021-13-01\n", "month must be in 1..12", "月份"),
+        ("a = \n", "Invalid value", "值"),
+        ("= 1\n", "Invalid statement", "语句"),
+    ],
+)
+def test_toml_syntax_errors_in_chinese(run, write_ledger, text: str, english: str, chinese: str) -> None:  # type: ignore[no-untyped-def]
+    path = write_ledger(text)
+    r = run("-f", path, "check")
+    assert r.exit_code != 0 and english in r.output and f"{path}:" in r.output, r.output
+    r = run("-f", path, "check", "--lang", "zh")
+    line = r.output.splitlines()[0]
+    assert english not in line and chinese in line and f"{path}:" in line, r.output
+    assert not re.search(r"[A-Za-z]{4,}", line.split(": ", 1)[1].replace("TOML", "")), line
+
+
+def test_usage_errors_in_chinese_from_the_locale(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("statsu", env={"LANG": "zh_CN.UTF-8"})
+    assert r.exit_code != 0
+    assert "No such command" not in r.output and "statsu" in r.output and "“status”" in r.output, r.output
+    r = run("statsu")
+    assert "No such command 'statsu'" in r.output and "status" in r.output, r.output
+
+
+def test_kind_names_and_areas_in_chinese_messages(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    path = write_ledger()
+    r = run("add", "x", "--title", "X", "--target", "5", "-f", path, "--lang", "zh")
+    assert r.exit_code != 0 and "数量型目标需要 --due DATE" in r.output, r.output
+    r = run("status", "-f", path, "--area", "不存在", "--lang", "zh")
+    assert "没有“不存在”领域的目标" in r.output, r.output
