@@ -202,3 +202,16 @@ def test_kind_names_and_areas_in_chinese_messages(run, write_ledger) -> None:  #
     assert r.exit_code != 0 and "数量型目标需要 --due DATE" in r.output, r.output
     r = run("status", "-f", path, "--area", "不存在", "--lang", "zh")
     assert "没有“不存在”领域的目标" in r.output, r.output
+
+
+def test_readme_negative_value_example_runs_as_written(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"`(tracker update jobless [^`]*-- -[^`]*)`", readme)
+    assert examples
+    path = write_ledger()
+    assert run("add", "jobless", "--title", "J", "--at-most", "5.5", "--unit", "%", "-f", path).exit_code == 0
+    for example in examples:
+        r = run("-f", path, *shlex.split(example)[1:])
+        assert r.exit_code == 0 and "-0.2" in r.output, (example, r.output)
