@@ -209,7 +209,7 @@ def test_readme_negative_value_example_runs_as_written(run, write_ledger) -> Non
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     examples = re.findall(r"`(tracker update jobless [^`]*-- -[^`]*)`", readme)
-    assert examples
+    assert examples and all("--date" in x.split(" -- ")[0] for x in examples)  # options go before "--"
     path = write_ledger()
     assert run("add", "jobless", "--title", "J", "--at-most", "5.5", "--unit", "%", "-f", path).exit_code == 0
     for example in examples:
