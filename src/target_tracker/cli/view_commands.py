@@ -172,7 +172,8 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     n = len(result.ledger.targets)
-    typer.echo(ngettext("{file}: {n} target, {errors}, {warnings}", "{file}: {n} targets, {errors}, {warnings}", n).format(
+    summary = ngettext("{file}: {n} target, {errors}, {warnings}", "{file}: {n} targets, {errors}, {warnings}", n)
+    typer.echo(summary.format(
         file=path, n=n,
         errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
         warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings)), err=bool(errors))  # fmt: skip
