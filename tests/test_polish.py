@@ -171,6 +171,7 @@ start = 2022-01-01
     ("text", "english", "chinese"),
     [
         ('a = "x', "Unterminated string", "字符串"),
+        ('a = "x\nb = 1\n', "Unterminated string", "字符串"),
         ('title = "x"\na\n', "Expected '=' after a key in a key/value pair", "="),
         ("a = 1\na = 2\n", "Cannot overwrite a value", "不能"),
         ("a = 2021-13-01\n", "month must be in 1..12", "月份"),

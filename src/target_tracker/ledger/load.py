@@ -95,6 +95,8 @@ _TOMLLIB_PATTERNS = (
 
 def tomllib_message(msg: str) -> str:
     """A message of tomllib (or of the datetime it calls) in the interface language; others as they are."""
+    if msg == "Illegal character '\\n'":  # a line break inside a one-line string: it is not closed
+        msg = "Unterminated string"
     if msg in _TOMLLIB_MESSAGES:
         return _(msg)
     for pattern, message in _TOMLLIB_PATTERNS:
