@@ -71,7 +71,7 @@ def test_status_refuses_a_ledger_with_errors(run) -> None:  # type: ignore[no-un
 def test_bundled_ledger_is_clean(run) -> None:  # type: ignore[no-untyped-def]
     result = run("check", "-f", ROOT / "targets.toml")
     assert result.exit_code == 0, result.output
-    assert "0 error(s), 0 warning(s)" in result.output
+    assert "0 errors, 0 warnings" in result.output
 
 
 def test_bundled_ledger_holds_the_reported_figures() -> None:

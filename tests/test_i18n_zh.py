@@ -267,7 +267,7 @@ def test_update_and_done_in_chinese(run, tmp_path: Path) -> None:  # type: ignor
     assert "“reform-tasks”已有2021年11月30日的数据（95）；如需修改请加 --replace" in refused.output
     for args, said in [(("set", "reform-tasks", "colour", "red"), "tracker: 不能设置“colour”；可设置的字段："),
                        (("update", "reform-tasks", "abc"), "tracker: 数值“abc”不是数字"),
-                       (("update", "ftz", "5"), "tracker: “ftz”是 rollup 类目标，不直接录入数据")]:  # fmt: skip
+                       (("update", "ftz", "5"), "tracker: “ftz”是汇总型目标，不直接录入数据")]:  # fmt: skip
         refused = run(*args, "-f", path)  # refused before the ledger is read: still in its language
         assert refused.exit_code == 2 and refused.output.startswith(said), refused.output
     english = run("--lang", "en", "update", "reform-tasks", "96", "--date", "2021-12-31", "-f", path)
@@ -335,9 +335,9 @@ STYLES = ["text", "simple", "plain", "github", "grid", "rounded_grid", "fancy_gr
 
 
 def _table_lines(out: str) -> list[str]:
-    """The table's own lines: not the heading, group labels, or the notes under it."""
+    """The table's own lines: not the heading, group labels, blank lines between areas, or the notes under it."""
     lines = out.rstrip("\n").splitlines()[1:]
-    return [line for line in lines[:-1] if not line.startswith("▸ ")]
+    return [line for line in lines[:-1] if line and not line.startswith("▸ ")]
 
 
 @pytest.mark.parametrize("fmt", STYLES)

@@ -305,7 +305,7 @@ def test_merge_file_leaves_markers_and_check_points_at_them(run, tmp_path: Path)
     b, o, t = write3(tmp_path, BASE, ours, theirs)
     result = run("merge-file", b, o, t)
     assert result.exit_code == 1
-    assert "1 conflict(s) left" in result.stderr
+    assert "1 conflict left" in result.stderr
     text = o.read_text(encoding="utf-8")
     line = text.splitlines().index("<<<<<<< ours") + 1
     assert line == 17

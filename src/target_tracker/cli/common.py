@@ -23,7 +23,7 @@ import typer
 from typer.core import TyperGroup
 
 from target_tracker import __version__
-from target_tracker.i18n import LanguageError, _, choose_language, language, use_language
+from target_tracker.i18n import LanguageError, _, choose_language, language, ngettext, use_language
 from target_tracker.ledger.model import Problem
 
 
@@ -266,9 +266,11 @@ def load_checked(ctx: typer.Context, path: Path):  # type: ignore[no-untyped-def
     if errors:
         print_problems(errors, limit=5)
         fail(
-            _("{file}: {n} error(s) in the ledger; run 'tracker check' to see them all").format(
-                file=path, n=len(errors)
-            )
+            ngettext(
+                "{file}: {n} error in the ledger; run 'tracker check' to see it",
+                "{file}: {n} errors in the ledger; run 'tracker check' to see them all",
+                len(errors),
+            ).format(file=path, n=len(errors))
         )
     print_problems([p for p in problems if p.severity == "warning"], limit=5)
     return result.ledger

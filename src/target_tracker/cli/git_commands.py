@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from target_tracker.cli.common import EXIT_USAGE, LedgerOption, app, fail, ledger_path
-from target_tracker.i18n import _
+from target_tracker.i18n import _, ngettext
 
 
 @app.command(name="merge-file")
@@ -46,9 +46,15 @@ def merge_file(
         typer.echo(_("tracker: used git's line merge instead: {reason}").format(reason=outcome.note), err=True)
     if outcome.conflicts:
         if ours.name.startswith(".merge_file_"):  # git's temporary file: git names the ledger itself
-            message = _("tracker: {n} conflict(s) left; resolve them, then run 'tracker check'")
+            message = ngettext(
+                "tracker: {n} conflict left; resolve it, then run 'tracker check'",
+                "tracker: {n} conflicts left; resolve them, then run 'tracker check'",
+                outcome.conflicts,
+            )
         else:
-            message = _("tracker: {n} conflict(s) left in {path}; resolve them, then run 'tracker check'")
+            message = ngettext("tracker: {n} conflict left in {path}; resolve it, then run 'tracker check'",
+                               "tracker: {n} conflicts left in {path}; resolve them, then run 'tracker check'",
+                               outcome.conflicts)  # fmt: skip
         typer.echo(message.format(n=outcome.conflicts, path=ours), err=True)
         raise typer.Exit(1)
 

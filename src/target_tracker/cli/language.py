@@ -60,7 +60,10 @@ def usage_error_text(e: Exception) -> str:
         param = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
         return _("invalid value for {option}: {error}").format(option=param, error=e.message)
     text = str(e)
-    if m := re.fullmatch(r"No such command '(.*)'\.", text):
+    if m := re.fullmatch(r"No such command '(.*?)'\.(?: Did you mean '(.*)'\?)?", text):
+        if m.group(2):  # click's suggestion (difflib)
+            tip = _(" (did you mean '{hint}'?)").format(hint=m.group(2))
+            return _("no such command '{name}'{tip}").format(name=m.group(1), tip=tip)
         return _("no such command '{name}': see 'tracker --help'").format(name=m.group(1))
     if m := re.fullmatch(r"Got unexpected extra argument\(s\) \((.*)\)", text):
         return _("unexpected extra arguments: {args}").format(args=m.group(1))

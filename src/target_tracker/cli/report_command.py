@@ -204,7 +204,7 @@ def report(
 
         missing = unknown_areas((t.area for t in model.targets.values()), area)
         if missing:
-            fail(_("--area: no targets in {areas}").format(areas=", ".join(missing)))
+            fail(_("--area: no targets in {areas}").format(areas=_(", ").join(missing)))
     from target_tracker.reports.data import build_report
     from target_tracker.reports.render import render_report
 

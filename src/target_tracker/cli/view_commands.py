@@ -172,9 +172,11 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     n = len(result.ledger.targets)
-    typer.echo(ngettext("{file}: {n} targets, {errors} error(s), {warnings} warning(s)",
-                        "{file}: {n} targets, {errors} error(s), {warnings} warning(s)", n)
-               .format(file=path, n=n, errors=errors, warnings=warnings), err=bool(errors))  # fmt: skip
+    summary = ngettext("{file}: {n} target, {errors}, {warnings}", "{file}: {n} targets, {errors}, {warnings}", n)
+    typer.echo(summary.format(
+        file=path, n=n,
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings)), err=bool(errors))  # fmt: skip
 
     if errors:
         raise typer.Exit(EXIT_DATA_ERRORS)

@@ -22,6 +22,7 @@ from target_tracker.edits.transaction import Change, commit_edit, file_holding, 
 from target_tracker.i18n import N_, _
 from target_tracker.ledger.load import ID_PATTERN, FileCache
 from target_tracker.ledger.model import KINDS
+from target_tracker.output.labels import kind_label
 from target_tracker.toml.scan import target_ids, targets_with
 from target_tracker.toml.values import render
 
@@ -175,7 +176,7 @@ def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], to
             fields.append(("at_most", num(spec.at_most, "--at-most")))
     if kind in ("quantity", "milestones"):
         if spec.due is None:
-            raise EditError(_("a {kind} target needs --due DATE").format(kind=kind))
+            raise EditError(_("a {kind} target needs --due DATE").format(kind=kind_label(kind)))
         start = day(spec.start, "--start") if spec.start else today
         fields.append(("start", start))
         fields.append(("due", day(spec.due, "--due")))

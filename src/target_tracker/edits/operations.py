@@ -30,6 +30,7 @@ from typing import Any
 
 from target_tracker.i18n import N_, _, format_date
 from target_tracker.ledger.model import Ledger
+from target_tracker.output.labels import kind_label
 from target_tracker.toml.scan import (
     ScanError,
     Section,
@@ -325,7 +326,9 @@ def check_figure(t: Any, day: date, today: date, force: bool) -> None:
     if t.kind not in ("quantity", "maintain"):
         hint = "tracker done ID STAGE" if t.kind == "milestones" else _("its children")
         raise EditError(
-            _("'{id}' is a {kind} target; it takes no figures (use {hint})").format(id=t.id, kind=t.kind, hint=hint)
+            _("'{id}' is a {kind} target; it takes no figures (use {hint})").format(
+                id=t.id, kind=kind_label(t.kind), hint=hint
+            )
         )
     check_not_future(day, today, force)
     if t.due and day > t.due and not force:

@@ -20,6 +20,7 @@ docs/editing.md says why, and what window remains against an editor.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import difflib
 import errno
@@ -571,7 +572,8 @@ def _transaction(
                     if c.new == c.old:
                         continue
                     snap = reader.read(c.path)
-                    writes.append((c.path, snap.real, _prepare(snap.real, c.new.encode("utf-8"), c.path), snap))
+                    bom = codecs.BOM_UTF8 if snap.data.startswith(codecs.BOM_UTF8) else b""  # kept as it was
+                    writes.append((c.path, snap.real, _prepare(snap.real, bom + c.new.encode("utf-8"), c.path), snap))
                 _replace_all(writes)
             except _ChangedOnDisk:
                 _discard(writes)

@@ -20,6 +20,7 @@ from target_tracker.forms.reader import FilledForm, FilledRow, FormProblem, date
 from target_tracker.i18n import _, format_date, format_month, ngettext, pgettext
 from target_tracker.ledger.load import FileCache
 from target_tracker.ledger.model import Ledger, Target
+from target_tracker.output.labels import kind_label
 from target_tracker.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -259,7 +260,7 @@ class _RowChecker:
             return
         if t.kind not in ("quantity", "maintain"):
             self.fail(form, c["value"].ref, _("'{id}' is a {kind} target; it takes no figures").format(
-                id=t.id, kind=t.kind))  # fmt: skip
+                id=t.id, kind=kind_label(t.kind)))  # fmt: skip
             return
         value: int | float = 0
         try:

@@ -17,6 +17,7 @@ from pathlib import Path
 from target_tracker.i18n import _, format_date
 from target_tracker.ledger.load import FileCache, LoadResult, attach_lines, finite, load_ledger
 from target_tracker.ledger.model import Ledger, Problem, Severity, Target
+from target_tracker.output.labels import kind_label
 
 TargetCheck = Callable[[Target], Iterator[Problem]]
 LedgerCheck = Callable[[Ledger], Iterator[Problem]]
@@ -146,7 +147,7 @@ def parents_exist(ledger: Ledger) -> Iterator[Problem]:
             yield _p(t, _("parent '{parent}' is not a target in the ledger").format(parent=t.parent), "parent")
         elif parent.kind != "rollup":
             yield _p(t, _("parent '{parent}' is a {kind} target; a parent must be a rollup").format(
-                parent=t.parent, kind=parent.kind), "parent")  # fmt: skip
+                parent=t.parent, kind=kind_label(parent.kind)), "parent")  # fmt: skip
 
 
 def rollups_have_children(ledger: Ledger) -> Iterator[Problem]:

@@ -89,6 +89,10 @@ def resolve_includes(
             real = candidate.resolve()
         if real in seen:
             return None  # named twice (a file and its folder): read once
+        if real in loops and not listed:  # already part of the ledger (so inside it): say so first
+            problem(i, _("include loop: '{entry}' is {file}, which is already part of the ledger").format(
+                entry=entry, file=real))  # fmt: skip
+            return None
         if not allow_outside and not _inside(real, roots):
             shown = entry if not listed else f"{entry} ({candidate.name})"
             problem(i, _outside(shown, real))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from target_tracker.dates import MAX_DATE, MIN_DATE, out_of_range
-from target_tracker.i18n import LANGUAGES, _
+from target_tracker.i18n import LANGUAGES, N_, _
 from target_tracker.ledger import fields as _fields
 from target_tracker.ledger.includes import NotRegularFile, read_regular, resolve_includes
 from target_tracker.ledger.model import (
@@ -35,6 +35,7 @@ from target_tracker.ledger.model import (
     Target,
     Waypoint,
 )
+from target_tracker.output.labels import kind_label
 
 # The key lists come from the one definition of the format (also behind `tracker schema`).
 TOP_KEYS = _fields.names(_fields.TOP_FIELDS)
@@ -56,6 +57,52 @@ KIND_SPECIFIC_KEYS = set().union(*KIND_KEYS.values())
 # (The pattern itself stays plain: the JSON Schema uses it too.)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_TOML_END = "(at end of document)"
+
+#: tomllib's own messages (always English) and the datetime errors it passes
+#: on, as messages in the interface language: the msgid is tomllib's wording.
+_TOMLLIB_MESSAGES = frozenset(
+    (
+        N_("Cannot overwrite a value"),
+        N_("Escaped character is not a Unicode scalar value"),
+        N_("Expected '=' after a key in a key/value pair"),
+        N_("Expected ']' at the end of a table declaration"),
+        N_("Expected ']]' at the end of an array declaration"),
+        N_("Expected newline or end of document after a statement"),
+        N_("Invalid date or datetime"),
+        N_("Invalid hex value"),
+        N_("Invalid initial character for a key part"),
+        N_("Invalid statement"),
+        N_("Invalid value"),
+        N_("Unclosed array"),
+        N_("Unclosed inline table"),
+        N_("Unescaped '\\' in a string"),
+        N_("Unterminated string"),
+        N_("month must be in 1..12"),
+        N_("day is out of range for month"),
+    )
+)
+_TOMLLIB_PATTERNS = (
+    (re.compile(r"Cannot declare (?P<key>.*) twice"), N_("Cannot declare {key} twice")),
+    (re.compile(r"Cannot mutate immutable namespace (?P<key>.*)"), N_("Cannot mutate immutable namespace {key}")),
+    (re.compile(r"Cannot redefine namespace (?P<key>.*)"), N_("Cannot redefine namespace {key}")),
+    (re.compile(r"Duplicate inline table key (?P<key>.*)"), N_("Duplicate inline table key {key}")),
+    (re.compile(r"Found invalid character (?P<char>.*)"), N_("Found invalid character {char}")),
+    (re.compile(r"Illegal character (?P<char>.*)"), N_("Illegal character {char}")),
+    (re.compile(r"year (?P<year>-?\d+) is out of range"), N_("year {year} is out of range")),
+)
+
+
+def tomllib_message(msg: str) -> str:
+    """A message of tomllib (or of the datetime it calls) in the interface language; others as they are."""
+    if msg == "Illegal character '\\n'":  # a line break inside a one-line string: it is not closed
+        msg = "Unterminated string"
+    if msg in _TOMLLIB_MESSAGES:
+        return _(msg)
+    for pattern, message in _TOMLLIB_PATTERNS:
+        if m := pattern.fullmatch(msg):
+            return _(message).format(**m.groupdict())
+    return msg
 
 
 class Texts(dict[str, str]):
@@ -69,7 +116,7 @@ class Texts(dict[str, str]):
         self._raw[name] = raw
 
     def __missing__(self, name: str) -> str:
-        text = self._raw.pop(name).decode("utf-8")
+        text = decode_ledger(self._raw.pop(name))
         self[name] = text
         return text
 
@@ -100,11 +147,18 @@ def read_file(path: Path) -> tuple[bytes | None, str | None, Problem | None]:
     except OSError as e:
         return None, None, Problem(name, _("cannot read the ledger: {reason}").format(reason=e.strerror or e))
     try:
-        return data, data.decode("utf-8"), None
+        return data, decode_ledger(data), None
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         message = _("not valid UTF-8 (byte {byte}); save the file as UTF-8").format(byte=f"0x{data[e.start]:02x}")
         return None, None, Problem(name, message, line=line)
+
+
+def decode_ledger(data: bytes) -> str:
+    """A ledger file's text without the byte-order mark Windows Notepad
+    writes (TOML does not allow it); the edit layer writes it back."""
+    text = data.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | None]:
@@ -117,7 +171,9 @@ def parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, Problem | N
         msg = str(e)
         m = _TOML_LINE.search(msg)
         line = int(m.group(1)) if m else None
-        msg = _TOML_LINE.sub("", msg).strip().rstrip(".")
+        if line is None and _TOML_END in msg:
+            line = text.count("\n") + (0 if text.endswith("\n") else 1) or None
+        msg = tomllib_message(_TOML_LINE.sub("", msg).replace(_TOML_END, "").strip().rstrip("."))
         hint = _date_hint(text, line)
         return None, Problem(name, _("TOML syntax error: {error}").format(error=hint or msg), line=line)
     except RecursionError:
@@ -177,7 +233,7 @@ def _date_hint(text: str, line: int | None) -> str | None:
         try:
             date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError as e:
-            return _("'{text}' is not a real date ({error})").format(text=m.group(0), error=e)
+            return _("'{text}' is not a real date ({error})").format(text=m.group(0), error=tomllib_message(str(e)))
     return None
 
 
@@ -354,11 +410,9 @@ def _nested_includes(model: FileModel, in_ledger: set[Path], allow_outside: bool
     """An included file's own ``include``: a loop when it names a file of the
     ledger, else unsupported (only the main file's include is read)."""
     found: list[Problem] = []
-    others = resolve_includes(
-        Path(model.name), model.includes, found, allow_outside=allow_outside, ledger_files=in_ledger
-    )
+    resolve_includes(Path(model.name), model.includes, found, allow_outside=allow_outside, ledger_files=in_ledger)
     yield from found
-    if others or not found:
+    if model.includes:  # loop or not, the entries are not read: say so
         yield Problem(
             model.name,
             _("include is only read in the main ledger file; move these paths to its include list"),
@@ -599,7 +653,8 @@ class _Builder:
             return None
         for key in t:
             if key in KIND_SPECIFIC_KEYS and key not in KIND_KEYS[kind]:
-                self.warning(path + (key,), _("'{key}' is ignored for a {kind} target").format(key=key, kind=kind))
+                self.warning(path + (key,), _("'{key}' is ignored for a {kind} target").format(
+                    key=key, kind=kind_label(kind)))  # fmt: skip
         title = self.string(t, "title", path, required=True)
         state = self.string(t, "state", path) or "active"
         if state not in STATES:

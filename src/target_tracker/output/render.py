@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from target_tracker.i18n import _, pgettext
+from target_tracker.output.safe import for_people
 
 #: Formats every data command accepts, besides any tabulate table style.
 FORMATS = ("text", "markdown", "csv", "json")
@@ -104,7 +105,7 @@ def cells(table: Table, rows: list[dict[str, Any]], color: bool, cut: bool = Fal
             if not c.in_text:
                 continue
             raw = row.get(c.key)
-            s = c.text(raw)
+            s = for_people(c.text(raw))
             if cut and c.max_width:
                 s = truncate(s, c.max_width)
             if color and c.colored and raw in STATUS_COLORS:  # the code, whatever the label's language
@@ -183,7 +184,7 @@ def render_simple(table: Table, color: bool) -> list[str]:
     labelled = len(groups) > 1 or (groups and groups[0][0] is not None)
     for label, body in groups:
         if labelled and body and label is not None:
-            out.append(f"▸ {label}")
+            out.append(f"▸ {for_people(label)}")
         for row in body:
             out.append(line(row, measured[k], codes[k] if color else None))
             k += 1
@@ -195,10 +196,10 @@ def render_text(view: View, style: str, color: bool = False) -> str:
     columns of all groups line up."""
     parts: list[str] = []
     if view.heading:
-        parts.append(view.heading)
+        parts.append(for_people(view.heading))
     for table in view.tables:
         if table.title:
-            parts.append(("\n" if parts else "") + table.title)
+            parts.append(("\n" if parts else "") + for_people(table.title))
         headers, aligns = _heads(table)
         rows = [r for _, g in table.groups for r in g]
         if not rows:
@@ -208,8 +209,14 @@ def render_text(view: View, style: str, color: bool = False) -> str:
         else:
             lines = _tabulate(headers, cells(table, rows, color, cut=True), style, aligns).split("\n")
             parts.append("\n".join(_insert_group_labels(lines, table, style, len(rows))))
-        parts.extend(table.notes)
+            if style in _MARKUP_STYLES and table.notes:
+                parts.append("")  # a line right under a Markdown table would be read as a row
+        parts.extend(for_people(n, one_line=False) for n in table.notes)
     return "\n".join(parts) + "\n"
+
+
+#: Styles that are markup (a table ends at a line that is not a row).
+_MARKUP_STYLES = ("github", "pipe", "orgtbl", "rst")
 
 
 def _insert_group_labels(lines: list[str], table: Table, style: str, n_rows: int) -> list[str]:
@@ -225,17 +232,28 @@ def _insert_group_labels(lines: list[str], table: Table, style: str, n_rows: int
     k = 0
     for label, count in labels:
         if count and label is not None and k < len(body):
-            inserts[body[k]] = f"▸ {label}"
+            inserts[body[k]] = f"▸ {for_people(label)}"
         k += count
-    out: list[str] = []
+    if style in _MARKUP_STYLES and body:
+        # A label line inside a Markdown/org/rST table ends the table: one
+        # table per area instead, each with the header (same column widths).
+        head, tail = lines[: body[0]], lines[body[-1] + 1 :]
+        out: list[str] = []
+        k = 0
+        for label, count in labels:
+            if not count:
+                continue
+            if out:
+                out.append("")
+            if label is not None:
+                out.extend([f"▸ {for_people(label)}", ""])
+            out.extend(head + [lines[i] for i in body[k : k + count]] + tail)
+            k += count
+        return out
+    out = []
     for i, line in enumerate(lines):
         if i in inserts:
-            # before a row; for boxed styles the label goes above the rule
-            j = len(out)
-            if style not in ("simple", "plain") and j and is_rule[i - 1]:
-                out.insert(j - 1, inserts[i])
-            else:
-                out.append(inserts[i])
+            out.append(inserts[i])  # right before its first row, after any rule
         out.append(line)
     return out
 
@@ -295,7 +313,7 @@ def md_escape(s: str, *, line_start: bool = False) -> str:
     and one line, so it can never break a table row or a heading.
     ``line_start``: the text begins a line (a paragraph), so a leading ``#``,
     ``>``, ``- `` or ``1. `` is escaped too, not read as a heading, quote or list."""
-    s = _LINE_BREAKS.sub(" ", s)
+    s = for_people(_LINE_BREAKS.sub(" ", s))
     s = _MD_INLINE.sub(r"\\\1", s).replace("<", "&lt;")
     return _MD_BLOCK_START.sub(r"\1\\\2", s, count=1) if line_start else s
 

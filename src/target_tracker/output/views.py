@@ -232,8 +232,10 @@ def summary_line(ev: Evaluation, rows: list[TargetStatus]) -> str:
     )
     stale = sum(1 for r in rows if r.stale)
     stale_text = _("; {n} stale").format(n=stale) if stale else ""
+    if not s.targets:
+        return _("No target matches.")
     return ngettext(
-        "{n} targets: {counts}{stale}. Overall completion {completion} as of {as_of}.",
+        "{n} target: {counts}{stale}. Overall completion {completion} as of {as_of}.",
         "{n} targets: {counts}{stale}. Overall completion {completion} as of {as_of}.",
         s.targets,
     ).format(n=s.targets, counts=counts, stale=stale_text, completion=fmt_pct(s.completion), as_of=fmt_date(ev.as_of))

@@ -27,7 +27,7 @@ from target_tracker.compute import (
     stages_ratio,
 )
 from target_tracker.dates import add_months, month_end, parse_month, previous_month_end
-from target_tracker.i18n import N_, _
+from target_tracker.i18n import N_, _, ngettext
 from target_tracker.ledger.model import STATUSES, Ledger, Source, Target
 from target_tracker.output.formats import format_number, format_source
 from target_tracker.output.labels import status_label
@@ -497,7 +497,9 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
         [(None, lights)],
     )  # fmt: skip
     head = [
-        _("Overall completion {now} on {date}, {change} since {previous} ({before}); {n} targets.").format(
+        ngettext("Overall completion {now} on {date}, {change} since {previous} ({before}); {n} target.",
+                 "Overall completion {now} on {date}, {change} since {previous} ({before}); {n} targets.",
+                 len(rep.rows)).format(
             now=fmt_pct(rep.completion_now), date=long_date(rep.as_of), change=pp(rep.completion_now,
             rep.completion_before), previous=long_date(rep.previous), before=fmt_pct(rep.completion_before),
             n=len(rep.rows)),
@@ -510,7 +512,9 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
     improved = sum(1 for c in rep.changes if c.direction == "improved")
     worsened = sum(1 for c in rep.changes if c.direction == "worsened")
     if rep.changes:
-        head.append(_("Status changed for {n} targets since last month: {better} better, {worse} worse.").format(
+        head.append(ngettext("Status changed for {n} target since last month: {better} better, {worse} worse.",
+                             "Status changed for {n} targets since last month: {better} better, {worse} worse.",
+                             len(rep.changes)).format(
             n=len(rep.changes), better=improved, worse=worsened))  # fmt: skip
     else:
         head.append(_("No status changed since last month."))
@@ -528,7 +532,8 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
     # 2. needs attention -------------------------------------------------------
     if rep.attention:
         by = {s: sum(1 for a in rep.attention if a.row.status == s) for s in ATTENTION}
-        text = [_("{n} targets need attention ({detail}), worst first.").format(
+        text = [ngettext("{n} target needs attention ({detail}).",
+                         "{n} targets need attention ({detail}), worst first.", len(rep.attention)).format(
             n=len(rep.attention), detail=_(", ").join(_("{status} {n}").format(status=status_label(s), n=k)
                                                       for s, k in by.items() if k))]  # fmt: skip
         rows = [title_cell(a.row) | {"depth": 0, "owner": a.row.target.owner, "status": a.row.status,

@@ -14,6 +14,7 @@ from typing import Any
 
 from target_tracker.i18n import _
 from target_tracker.output.render import Table, header_text, md_escape, render_csv
+from target_tracker.output.safe import for_people
 from target_tracker.reports.data import (
     WRAPPING,
     Block,
@@ -114,6 +115,7 @@ def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("target_tracker.reports", "templates"),
         autoescape=True,  # every piece of ledger text is escaped
+        finalize=_visible_text,  # ... and its control characters shown, never raw (XML forbids them)
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -140,6 +142,15 @@ def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
     )  # fmt: skip
 
 
+def _visible_text(value: Any) -> Any:
+    """Jinja's finalize: plain strings (ledger text) are shown safely; Markup is ours."""
+    import markupsafe
+
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return for_people(value, one_line=False)
+    return value
+
+
 def _html_table(t: Table) -> dict[str, object]:
     """A table's header cells and its body as escaped HTML: written here
     rather than by the template, whose per-cell lookups cost seconds at
@@ -159,7 +170,7 @@ def _html_table(t: Table) -> dict[str, object]:
             cells = []
             for c, cls in zip(shown, classes, strict=True):
                 value = row.get(c.key)
-                text = esc(c.text(value))
+                text = esc(for_people(c.text(value), one_line=False))
                 if c.colored:
                     cls = f"{cls} status s-{esc(value)}".strip()
                 if c.key == "title" and row.get("id"):
