@@ -85,6 +85,21 @@ def english_by_default(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unty
     use_language("en")
 
 
+TODAY = "2026-01-15"  # what `today` returns in tests that use the fixed_today fixture
+
+
+@pytest.fixture
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI's clock stopped at TODAY, so stamps such as `recorded = ...` and
+    `added = ...` can be compared byte for byte."""
+    from datetime import date
+
+    from target_tracker.cli import common
+
+    monkeypatch.setattr(common, "today", lambda: date.fromisoformat(TODAY))
+    return TODAY
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="Rewrite the golden files in tests/golden/ from current output."

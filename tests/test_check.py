@@ -71,7 +71,9 @@ def test_status_refuses_a_ledger_with_errors(run) -> None:  # type: ignore[no-un
 def test_bundled_ledger_is_clean(run) -> None:  # type: ignore[no-untyped-def]
     result = run("check", "-f", ROOT / "targets.toml")
     assert result.exit_code == 0, result.output
-    assert "0 errors, 0 warnings" in result.output
+    # the source document sits beside the repository (../shared/source); a checkout without it is warned
+    missing = not (ROOT / "../shared/source/chenzhou-reform-opening-up-2021-12-06.txt").exists()
+    assert ("0 errors, 1 warning" if missing else "0 errors, 0 warnings") in result.output
 
 
 def test_bundled_ledger_holds_the_reported_figures() -> None:

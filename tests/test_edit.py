@@ -15,6 +15,8 @@ from target_tracker.edits.operations import EditError, RecordObservation, apply
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.usefixtures("fixed_today")
+
 # A ledger written the way people really write them: comments everywhere,
 # odd spacing, an inline source table, a single-line array, a sub-table
 # written out of order, Chinese text.
@@ -94,7 +96,7 @@ def test_update_appends_after_last_element_keeping_style(run, messy) -> None:  #
         before,
         '    {date = 2021-10-31, value = 89, note = "Jan–Oct"}   # no trailing comma\n]',
         '    {date = 2021-10-31, value = 89, note = "Jan–Oct"},   # no trailing comma\n'
-        '    {date = 2021-11-30, value = 95, note = "Jan–Nov"},\n]',
+        '    {date = 2021-11-30, value = 95, note = "Jan–Nov", recorded = 2026-01-15},\n]',
     )
     assert _read(messy) == expected
 
@@ -106,7 +108,7 @@ def test_update_single_line_array_stays_single_line(run, messy) -> None:  # type
     expected = _only_change(
         before,
         "observations = [{ date = 2021-10-31, value = 80 }]",
-        "observations = [{ date = 2021-10-31, value = 80 }, { date = 2021-12-31, value = 82.5 }]",
+        "observations = [{ date = 2021-10-31, value = 80 }, { date = 2021-12-31, value = 82.5, recorded = 2026-01-15 }]",
     )
     assert _read(messy) == expected
 
@@ -118,7 +120,7 @@ def test_update_adds_observations_key_before_trailing_comment(run, messy) -> Non
     expected = _only_change(
         before,
         "due = 2022-12-31\n# trailing comment",
-        "due = 2022-12-31\nobservations = [\n  { date = 2022-01-31, value = 1 },\n]\n# trailing comment",
+        "due = 2022-12-31\nobservations = [\n  { date = 2022-01-31, value = 1, recorded = 2026-01-15 },\n]\n# trailing comment",
     )
     assert _read(messy) == expected
 
@@ -128,7 +130,9 @@ def test_update_empty_multiline_array(run, messy) -> None:  # type: ignore[no-un
     r = run("update", "fii", "23.32", "--date", "2021-10-31", "-f", messy)
     assert r.exit_code == 0, r.output
     expected = _only_change(
-        before, "observations = [\n]\n", "observations = [\n  { date = 2021-10-31, value = 23.32 },\n]\n"
+        before,
+        "observations = [\n]\n",
+        "observations = [\n  { date = 2021-10-31, value = 23.32, recorded = 2026-01-15 },\n]\n",
     )
     assert _read(messy) == expected
 
@@ -152,7 +156,7 @@ def test_done_adds_date_to_stage_only(run, messy) -> None:  # type: ignore[no-un
     expected = _only_change(
         before,
         '{name = "立项 approval", planned = 2022-06-30},   # first',
-        '{name = "立项 approval", planned = 2022-06-30, done = 2022-05-20},   # first',
+        '{name = "立项 approval", planned = 2022-06-30, done = 2022-05-20, recorded = 2026-01-15},   # first',
     )
     assert _read(messy) == expected
     r = run("done", "roads", "1", "--date", "2022-05-21", "--replace", "-f", messy)
@@ -208,7 +212,7 @@ def test_add_goes_after_its_family_in_neighbour_style(run, write_ledger) -> None
     assert r.exit_code == 0, r.output
     block = (
         '\n[targets.bridge]\ntitle = "Bridge"\nkind = "milestones"\nstart = 2025-01-01\ndue = 2026-12-31\n'
-        'stages = [\n  { name = "Approval", weight = 1, planned = 2025-06-30 },\n'
+        'added = 2026-01-15\nstages = [\n  { name = "Approval", weight = 1, planned = 2025-06-30 },\n'
         '  { name = "Opening", weight = 3 },\n]\n'
     )
     assert _read(path) == before + block
@@ -222,7 +226,7 @@ def test_add_with_area_goes_after_last_target_of_area(run, write_ledger) -> None
             "--area", "Reform", "-f", path)  # fmt: skip
     assert r.exit_code == 0, r.output
     block = ('\n[targets.cases]\ntitle = "Cases"\nkind = "quantity"\narea = "Reform"\nbaseline = 0\ntarget = 40\n'
-             "start = 2021-01-01\ndue = 2022-12-31\n")  # fmt: skip
+             "start = 2021-01-01\ndue = 2022-12-31\nadded = 2026-01-15\n")  # fmt: skip
     assert _read(path) == _only_change(before, "\n[targets.veg]\n", block + "\n[targets.veg]\n")
 
 
@@ -274,7 +278,7 @@ def test_dry_run_prints_diff_and_writes_nothing(run, messy) -> None:  # type: ig
     r = run("update", "tasks", "95", "--date", "2021-11-30", "--dry-run", "-f", messy)
     assert r.exit_code == 0, r.output
     assert messy.read_bytes() == before
-    assert "+    {date = 2021-11-30, value = 95}," in r.stdout
+    assert "+    {date = 2021-11-30, value = 95, recorded = 2026-01-15}," in r.stdout
     assert "@@ -21,7 +21,8 @@" in r.stdout  # real line numbers: line 24 changes, 3 lines of context
     assert "dry run" in r.stderr
     for args in (["done", "roads", "1"], ["set", "tasks", "due", "2024-01-01"], ["init", messy.parent / "n.toml"],
@@ -349,7 +353,7 @@ def test_editor_save_during_edit_is_not_lost(run, messy, monkeypatch) -> None:  
     data = tomllib.loads(_read(messy))
     assert data["targets"]["empty"]["title"] == "Renamed in the editor"
     assert data["targets"]["tasks"]["observations"][-1] == {"date": __import__("datetime").date(2021, 11, 30),
-                                                            "value": 95}  # fmt: skip
+                                                            "value": 95, "recorded": __import__("datetime").date(2026, 1, 15)}  # fmt: skip
 
 
 def test_twenty_concurrent_updates_all_land(tmp_path: Path) -> None:
@@ -426,7 +430,7 @@ def test_out_of_order_tables(run, write_ledger) -> None:  # type: ignore[no-unty
     before = _read(path)
     assert run("update", "b", "4", "--date", "2021-06-30", "-f", path).exit_code == 0
     after = _only_change(before, "due = 2021-12-31\n\n[targets.a]",
-                         "due = 2021-12-31\nobservations = [\n  { date = 2021-06-30, value = 4 },\n]\n\n[targets.a]")  # fmt: skip
+                         "due = 2021-12-31\nobservations = [\n  { date = 2021-06-30, value = 4, recorded = 2026-01-15 },\n]\n\n[targets.a]")  # fmt: skip
     assert _read(path) == after
     assert run("set", "a", "owner", "X", "-f", path).exit_code == 0
     after = _only_change(

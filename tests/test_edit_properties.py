@@ -106,8 +106,9 @@ def expect(edit: Edit, target: dict[str, Any]) -> None:
         note = edit.note or (old or {}).get("note")
         if note:
             new["note"] = note
-        if old is None:
-            obs.append(new)
+        if old is None:  # in date order: before the first figure dated later
+            at = next((i for i, o in enumerate(obs) if o["date"] > edit.day), len(obs))
+            obs.insert(at, new)
         else:
             obs[obs.index(old)] = new
 

@@ -272,7 +272,7 @@ def test_round_trip_equals_the_update_commands(run, ledger, tmp_path):  # type: 
     assert _bytes(ledger) == _bytes(expected)
 
 
-def test_round_trip_csv_and_dry_run(run, ledger, tmp_path):  # type: ignore[no-untyped-def]
+def test_round_trip_csv_and_dry_run(run, ledger, tmp_path, fixed_today):  # type: ignore[no-untyped-def]
     out = tmp_path / "csv"
     make_forms(run, ledger, out, "--format", "csv")
     expected = tmp_path / "expected.toml"
@@ -294,7 +294,7 @@ def test_round_trip_csv_and_dry_run(run, ledger, tmp_path):  # type: ignore[no-u
 
     dry = run("-f", ledger, "import", path, farm, "--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert '+  { date = 2021-11-30, value = 1250.5, note = "累计" },' in dry.output
+    assert f'+  {{ date = 2021-11-30, value = 1250.5, note = "累计", recorded = {fixed_today} }},' in dry.output
     assert "would record 2 figures and 1 stage for November 2021 from 2 departments" in dry.output
     assert "no form back from: 商务局/自贸办" in dry.output
     assert _bytes(ledger) == LEDGER.encode()
@@ -310,7 +310,7 @@ def test_round_trip_csv_and_dry_run(run, ledger, tmp_path):  # type: ignore[no-u
     assert _bytes(ledger) == _bytes(expected)
 
 
-def test_split_ledger_one_transaction_over_files(run, write_ledger, tmp_path):  # type: ignore[no-untyped-def]
+def test_split_ledger_one_transaction_over_files(run, write_ledger, tmp_path, fixed_today):  # type: ignore[no-untyped-def]
     head, _, rest = LEDGER.partition("[targets.roads]")
     main = write_ledger(head.replace('title = "郴州 test ledger"', 'title = "郴州 test ledger"\ninclude = ["parts/"]'))
     write_ledger("[targets.roads]" + rest.split("[targets.veg]")[0], name="parts/a.toml", newline="\r\n")
@@ -331,7 +331,8 @@ def test_split_ledger_one_transaction_over_files(run, write_ledger, tmp_path):  
     )  # fmt: skip
     for name in ("targets.toml", "parts/a.toml", "parts/b.toml"):
         assert _bytes(tmp_path / name) == _bytes(expected / name), name
-    assert b"\r\n  { date = 2021-11-30, value = 1000 },\r\n" in _bytes(tmp_path / "parts/a.toml")
+    line = f"\r\n  {{ date = 2021-11-30, value = 1000, recorded = {fixed_today} }},\r\n"
+    assert line.encode() in _bytes(tmp_path / "parts/a.toml")
 
 
 # -- every refusal: the message, and the ledger untouched --------------------------------------------
@@ -353,11 +354,11 @@ def forms(run, ledger, tmp_path) -> Path:  # type: ignore[no-untyped-def]
     return out
 
 
-def test_a_title_that_looks_like_a_formula_is_text(run, ledger, forms):  # type: ignore[no-untyped-def]
+def test_a_title_that_looks_like_a_formula_is_text(run, ledger, forms, fixed_today):  # type: ignore[no-untyped-def]
     fill(forms / "商务局_自贸办.xlsx", {("tasks", None, VALUE): 95})
     result = run("-f", ledger, "import", forms / "商务局_自贸办.xlsx")
     assert result.exit_code == 0, result.output
-    assert "{ date = 2021-11-30, value = 95 }," in ledger.read_text(encoding="utf-8")
+    assert f"{{ date = 2021-11-30, value = 95, recorded = {fixed_today} }}," in ledger.read_text(encoding="utf-8")
 
 
 def test_text_in_a_number_cell(run, ledger, forms):  # type: ignore[no-untyped-def]
@@ -590,3 +591,30 @@ def test_chinese_messages_read_dates_months_and_lists_the_chinese_way(run, ledge
     assert "将录入 1 个单位报送的2021年11月数据 1 条" in result.output
     assert "交回但未填写任何内容的：交通运输局、商务局/自贸办" in result.output
     assert "  交通运输局：freight、passengers" in result.output
+
+
+def test_a_back_dated_figure_goes_in_date_order_as_update_writes_it(run, ledger, forms, tmp_path, fixed_today):  # type: ignore[no-untyped-def]
+    expected = tmp_path / "expected.toml"
+    shutil.copyfile(ledger, expected)
+    fill(forms / "交通运输局.xlsx", {("freight", None, VALUE): 900, ("freight", None, DATE): "2021-10-15"})
+    result = run("-f", ledger, "import", forms / "交通运输局.xlsx")
+    assert result.exit_code == 0, result.output
+    equivalent(run, expected, ["update", "freight", "900", "--date", "2021-10-15"])
+    assert _bytes(ledger) == _bytes(expected)
+    assert (
+        '  { date = 2021-09-30, value = 800, source = "Q3 report" },\n'
+        f"  {{ date = 2021-10-15, value = 900, recorded = {fixed_today} }},\n"
+        "  { date = 2021-10-31, value = 950 },\n"
+    ) in ledger.read_text(encoding="utf-8")
+
+
+def test_a_ledger_that_requires_sources_refuses_a_row_without_one(run, write_ledger, tmp_path):  # type: ignore[no-untyped-def]
+    ledger = write_ledger(LEDGER.replace('title = "郴州 test ledger"\n', 'title = "郴州 test ledger"\n\n'
+                                         "[settings]\nrequire_figure_source = true\n", 1))  # fmt: skip
+    out = tmp_path / "forms"
+    make_forms(run, ledger, out)
+    fill(out / "交通运输局.xlsx", {("freight", None, VALUE): 1000, ("passengers", None, VALUE): 1200,
+                                   ("passengers", None, SOURCE): "交通运输局月报"})  # fmt: skip
+    message = _refused(run, ledger, out / "交通运输局.xlsx")
+    assert "交通运输局.xlsx:Form!O" in message and "requires a source for every figure" in message
+    assert "passengers" not in message

@@ -92,12 +92,16 @@ def test_file_names_are_safe_and_keep_chinese():  # type: ignore[no-untyped-def]
 
 EDITS = [
     lambda: RecordObservation("tasks", day=date(2021, 11, 30), value=95, note="Jan–Nov", source="报告"),
-    lambda: RecordObservation("tasks", day=date(2021, 12, 31), value=99),
+    lambda: RecordObservation("tasks", day=date(2021, 12, 31), value=99, recorded=date(2022, 1, 5)),
     lambda: RecordObservation("veg", day=date(2021, 11, 30), value=81.5),
     lambda: RecordObservation("empty", day=date(2021, 12, 31), value=1),
     lambda: RecordObservation("fii", day=date(2021, 11, 30), value=20, source='a "quoted" doc'),
     lambda: MarkStageDone("roads", stage="1", day=date(2022, 5, 20), source="湘发改〔2022〕1号"),
-    lambda: MarkStageDone("roads", stage="2", day=date(2023, 3, 1), note="开工"),
+    lambda: MarkStageDone("roads", stage="2", day=date(2023, 3, 1), note="开工", recorded=date(2023, 3, 2)),
+    # back-dated: goes among the others in date order (apply() places it, not the fast path)
+    lambda: RecordObservation("tasks", day=date(2021, 8, 31), value=70, recorded=date(2021, 12, 1)),
+    lambda: RecordObservation("tasks", day=date(2021, 10, 31), value=88, revise=True, recorded=date(2021, 12, 2)),
+    lambda: RecordObservation("fii", day=date(2021, 10, 31), value=18, recorded=date(2021, 12, 3)),
 ]
 
 
@@ -109,6 +113,7 @@ def test_apply_all_equals_one_by_one(picks, crlf):  # type: ignore[no-untyped-de
     for k in picks:
         one_by_one = apply(EDITS[k](), one_by_one).text
     assert splice_all([EDITS[k]() for k in picks], text) == one_by_one
+    assert splice_all([EDITS[k]() for k in picks], text, fast=True) == one_by_one
 
 
 LAYOUTS = [
@@ -215,3 +220,33 @@ def test_form_numbers_follow_tracker_update(text):  # type: ignore[no-untyped-de
         number_text(RawCell("L4", text))
     assert str(form.value) == str(cli.value)
     assert "too large" in str(form.value) or "not a number" in str(form.value)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_fast_path_stamps_recorded_and_leaves_back_dated_figures_to_apply(newline):  # type: ignore[no-untyped-def]
+    text = (
+        'title = "t"\n\n[targets.x]\ntitle = "X"\ntarget = 9\nobservations = [\n'
+        "  { date = 2021-09-30, value = 1 },\n  { date = 2021-10-31, value = 2 },\n]\n"
+        '\n[targets.m]\ntitle = "M"\nstages = [\n  { name = "A" },\n  { name = "B" },\n]\n'
+    ).replace("\n", newline)
+    today = date(2021, 12, 6)
+    last = RecordObservation("x", day=date(2021, 11, 30), value=3, recorded=today)
+    back = RecordObservation("x", day=date(2021, 10, 15), value=1.5, recorded=today)
+    same = RecordObservation("x", day=date(2021, 10, 31), value=2, recorded=today)
+    stage = MarkStageDone("m", stage="2", day=date(2021, 12, 1), source="批复", recorded=today)
+    piece = text[text.index("[targets.x]") : text.index("[targets.m]")]
+    assert _fast_splice(last, piece) is not None  # the common case stays on the fast path
+    assert _fast_splice(back, piece) is None and _fast_splice(same, piece) is None
+    assert _fast_splice(stage, text[text.index("[targets.m]") :]) is not None
+    edits = [last, back, stage]
+    one_by_one = text
+    for e in edits:
+        one_by_one = apply(e, one_by_one).text
+    got = splice_all(edits, text, fast=True)
+    assert got == one_by_one
+    nl = newline
+    assert (
+        f"  {{ date = 2021-09-30, value = 1 }},{nl}  {{ date = 2021-10-15, value = 1.5, recorded = 2021-12-06 }},{nl}"
+        f"  {{ date = 2021-10-31, value = 2 }},{nl}  {{ date = 2021-11-30, value = 3, recorded = 2021-12-06 }},{nl}"
+    ) in got
+    assert '{ name = "B", done = 2021-12-01, source = "批复", recorded = 2021-12-06 },' in got

@@ -170,7 +170,7 @@ def test_the_same_target_on_different_dates(run, repo) -> None:  # type: ignore[
     assert run("-f", path / "targets.toml", "check").exit_code == 0
 
 
-def test_the_same_date_with_different_values_leaves_markers_that_check_points_at(run, repo) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_date_with_different_values_leaves_markers_that_check_points_at(run, repo, fixed_today) -> None:  # type: ignore[no-untyped-def]
     path = repo()
     git(path, "checkout", "-q", "-b", "other")
     cli(run, path, "update", "roads", "12", "--date", "2021-03-31")
@@ -187,19 +187,19 @@ def test_the_same_date_with_different_values_leaves_markers_that_check_points_at
     start = lines.index("<<<<<<< ours") + 1
     assert lines[start - 1 : start + 4] == [
         "<<<<<<< ours",
-        "  { date = 2021-03-31, value = 11 },",
+        "  { date = 2021-03-31, value = 11, recorded = 2026-01-15 },",
         "=======",
-        "  { date = 2021-03-31, value = 12 },",
+        "  { date = 2021-03-31, value = 12, recorded = 2026-01-15 },",
         ">>>>>>> theirs",
     ]
-    assert "  { date = 2021-03-31, value = 4 }," in lines  # the rest merged
+    assert "  { date = 2021-03-31, value = 4, recorded = 2026-01-15 }," in lines  # the rest merged
     check = run("-f", path / "targets.toml", "check")
     assert check.exit_code == 2
     assert f"{path / 'targets.toml'}:{start}: unresolved merge conflict (git conflict markers)" in check.stderr
     # the planner keeps one line, and the merge completes
-    resolved = text.replace("<<<<<<< ours\n  { date = 2021-03-31, value = 11 },\n=======\n", "").replace(
-        ">>>>>>> theirs\n", ""
-    )
+    resolved = text.replace(
+        "<<<<<<< ours\n  { date = 2021-03-31, value = 11, recorded = 2026-01-15 },\n=======\n", ""
+    ).replace(">>>>>>> theirs\n", "")
     (path / "targets.toml").write_text(resolved, encoding="utf-8")
     assert run("-f", path / "targets.toml", "check").exit_code == 0
     git(path, "commit", "-q", "-am", "merge, March roads from the bureau")
@@ -219,7 +219,7 @@ def test_targets_added_at_the_end_on_both_sides(run, repo) -> None:  # type: ign
     assert run("-f", path / "targets.toml", "check").exit_code == 0
 
 
-def test_a_stage_completed_on_one_side_and_the_title_edited_on_the_other(run, repo) -> None:  # type: ignore[no-untyped-def]
+def test_a_stage_completed_on_one_side_and_the_title_edited_on_the_other(run, repo, fixed_today) -> None:  # type: ignore[no-untyped-def]
     path = repo()
     git(path, "checkout", "-q", "-b", "works")
     cli(run, path, "done", "bridge", "Approval", "--date", "2021-05-20")
@@ -230,7 +230,7 @@ def test_a_stage_completed_on_one_side_and_the_title_edited_on_the_other(run, re
     assert git(path, "merge", "-q", "works", "-m", "merge", check=False).returncode == 0
     text = (path / "targets.toml").read_text(encoding="utf-8")
     assert 'title = "Xiang River bridge 湘江大桥"' in text
-    assert '{ name = "Approval", planned = 2021-06-30, done = 2021-05-20 },' in text
+    assert '{ name = "Approval", planned = 2021-06-30, done = 2021-05-20, recorded = 2026-01-15 },' in text
 
 
 def _diverge(run, path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -92,7 +92,7 @@ def test_for_people_shows_every_control_character() -> None:
 BOM = b"\xef\xbb\xbf"
 
 
-def test_a_ledger_saved_with_a_bom_is_read_and_edited_byte_exact(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+def test_a_ledger_saved_with_a_bom_is_read_and_edited_byte_exact(run, write_ledger, fixed_today) -> None:  # type: ignore[no-untyped-def]
     from .conftest import MINIMAL
 
     path = write_ledger()
@@ -102,7 +102,10 @@ def test_a_ledger_saved_with_a_bom_is_read_and_edited_byte_exact(run, write_ledg
     before = path.read_bytes()
     r = run("update", "tasks", "95", "--date", "2021-11-30", "-f", path)
     assert r.exit_code == 0, r.output
-    expected = MINIMAL.replace('"news 2021-12-06" },\n', '"news 2021-12-06" },\n  { date = 2021-11-30, value = 95 },\n')
+    expected = MINIMAL.replace(
+        '"news 2021-12-06" },\n',
+        f'"news 2021-12-06" }},\n  {{ date = 2021-11-30, value = 95, recorded = {fixed_today} }},\n',
+    )
     assert path.read_bytes() == BOM + expected.encode("utf-8") != before
     r = run("set", "tasks", "title", "Reform tasks done", "-f", path)
     assert r.exit_code == 0, r.output

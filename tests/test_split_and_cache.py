@@ -108,7 +108,7 @@ def test_errors_name_the_included_file_and_line(run, split, write_ledger) -> Non
     assert f"{split}:2: included path 'missing.toml' does not exist" in result.stderr
 
 
-def test_edits_land_in_the_file_that_holds_the_target(run, split) -> None:  # type: ignore[no-untyped-def]
+def test_edits_land_in_the_file_that_holds_the_target(run, split, fixed_today) -> None:  # type: ignore[no-untyped-def]
     folder = split.parent
     before = {p: p.read_bytes() for p in [split, *folder.rglob("*.toml")]}
     r = run("update", "hy-roads", "25", "--date", "2021-11-30", "-f", split)
@@ -120,7 +120,7 @@ def test_edits_land_in_the_file_that_holds_the_target(run, split) -> None:  # ty
     assert changed == [hengyang]
     assert hengyang.read_text(encoding="utf-8") == CITY_B.replace(
         "  { date = 2021-10-31, value = 20 },\n",
-        "  { date = 2021-10-31, value = 20 },\n  { date = 2021-11-30, value = 25 },\n",
+        "  { date = 2021-10-31, value = 20 },\n  { date = 2021-11-30, value = 25, recorded = 2026-01-15 },\n",
     )
     assert run("set", "extra", "owner", "Agriculture", "-f", split).exit_code == 0
     assert 'owner = "Agriculture"' in (folder / "extra.toml").read_text(encoding="utf-8")

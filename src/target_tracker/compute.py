@@ -14,10 +14,20 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from target_tracker.ledger.model import STATUSES, Ledger, Observation, ObservationColumns, Settings, Target
+from target_tracker.dates import add_months
+from target_tracker.i18n import N_
+from target_tracker.ledger.model import (
+    STATUSES,
+    Ledger,
+    Observation,
+    ObservationColumns,
+    Settings,
+    Target,
+    split_revisions,
+)
 
 _EPS = 1e-9
 
@@ -162,19 +172,25 @@ def classify(
     start: date | None = None,
     due: date | None = None,
 ) -> str:
-    """The status word for a quantity, milestones or rollup target."""
+    """The status word for a quantity, milestones or rollup target.
+
+    Before its start a target is ``not-started`` only while nothing is done
+    (a stage done early shows as progress, never beside "not-started"). Past
+    its due date a target that is not done is ``overdue``, with or without a
+    figure: ``no-data`` is only for targets still running.
+    """
     start = start or t.start
     due = due or t.due
     if t.state != "active":
         return t.state
-    if start and as_of < start:
+    if start and as_of < start and (ratio is None or ratio <= _EPS):
         return "not-started"
-    if ratio is None:
-        return "no-data"
-    if ratio >= 1 - _EPS:
+    if ratio is not None and ratio >= 1 - _EPS:
         return "done"
     if due and as_of > due:
         return "overdue"
+    if ratio is None:
+        return "no-data"
     gap = round((expected or 0.0) - ratio, 9)  # 0.55 vs 0.6 must be exactly 0.05
     if gap <= settings.on_track_gap:
         return "on-track"
@@ -224,6 +240,50 @@ def evaluate_leaf(t: Target, as_of: date, settings: Settings, depth: int = 0, ar
     )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class RollupPart:
+    """What one child adds to its rollup: ``done`` and ``expected`` as counted
+    (clamped to [0, 1]) with the child's weight, or ``counted`` False with the
+    reason it is left out (docs/ledger-format.md, "rollup")."""
+
+    row: TargetStatus
+    weight: float
+    done: float = 0.0
+    expected: float = 0.0
+    counted: bool = True
+    reason: str = ""
+
+
+def rollup_part(c: TargetStatus) -> RollupPart:
+    """The rule for one child: cancelled, a maintain target without a figure
+    and a rollup with nothing to count are left out; a maintain target counts
+    1 when met, 0 when missed, and expects 1; any other child counts its
+    clamped ratio (0 without a figure) against its expected share (0 before
+    its start)."""
+    t = c.target
+    w = t.weight
+    if t.state == "cancelled":
+        return RollupPart(c, w, counted=False, reason=N_("cancelled"))
+    if t.kind == "maintain":
+        if c.ratio is None:
+            return RollupPart(c, w, counted=False, reason=N_("no figure"))
+        return RollupPart(c, w, done=_clamp(c.ratio), expected=1.0)
+    if t.kind == "rollup" and c.ratio is None and c.expected is None:
+        return RollupPart(c, w, counted=False, reason=N_("nothing to count"))
+    return RollupPart(c, w, done=_clamp(c.ratio or 0.0), expected=_clamp(c.expected or 0.0))
+
+
+def weighted(parts: Iterable[RollupPart]) -> tuple[float | None, float | None, float]:
+    """(done, expected, total weight) of the counted parts; None when none count."""
+    counted = [p for p in parts if p.counted]
+    total = sum(p.weight for p in counted)
+    if not counted or total <= 0:
+        return None, None, 0.0
+    done = sum(p.weight * p.done for p in counted) / total
+    expected = sum(p.weight * p.expected for p in counted) / total
+    return done, expected, total
+
+
 def evaluate_rollup(
     t: Target,
     children: list[TargetStatus],
@@ -232,29 +292,28 @@ def evaluate_rollup(
     depth: int = 0,
     area: str | None = None,
 ) -> TargetStatus:
-    """Weighted mean of the children's ratios, each clamped to [0, 1].
+    """Weighted mean of the children's counted parts (see :func:`rollup_part`).
 
-    Cancelled children do not count; a child with no data counts as 0, a
-    maintain child as 1 when met; children's expected shares are averaged
-    the same way unless the rollup has its own dates and trajectory.
+    Its expected share is the children's weighted mean, unless the rollup has
+    its own start, due and trajectory: then the trajectory wins. A rollup with
+    nothing to count is ``no-data``.
     """
-    counted = [c for c in children if c.target.state != "cancelled"]
+    parts = [rollup_part(c) for c in children]
+    counted = [p.row for p in parts if p.counted]
     start = t.start or min((c.start for c in counted if c.start), default=None)
     due = t.due or max((c.due for c in counted if c.due), default=None)
-    weights = sum(c.target.weight for c in counted)
-    if not counted or all(c.ratio is None for c in counted):
-        ratio = None
-    else:
-        ratio = sum(c.target.weight * _clamp(c.ratio or 0.0) for c in counted) / weights
-    if t.start and t.due and t.trajectory:
+    ratio, expected, _ = weighted(parts)
+    if counted and all(c.ratio is None for c in counted):
+        ratio = None  # no child has a figure yet: no-data, not "behind at 0%"
+    if ratio is not None and t.start and t.due and t.trajectory:
         expected = expected_share(t, as_of)
-    elif counted:
-        expected = sum(c.target.weight * _child_expected(c) for c in counted) / weights
-    else:
-        expected = None
-    if counted and all(c.target.kind == "maintain" for c in counted) and t.state == "active":
+    if t.state != "active":
+        status = t.state
+    elif ratio is None:
+        status = "no-data"
+    elif all(c.target.kind == "maintain" for c in counted):
         # a rollup of levels to keep is met or missed, never "done"
-        status = "no-data" if ratio is None else ("met" if ratio >= 1 - _EPS else "missed")
+        status = "met" if ratio >= 1 - _EPS else "missed"
     else:
         status = classify(t, ratio, expected, as_of, settings, start, due)
     updated = max((c.updated for c in counted if c.updated), default=None)
@@ -262,12 +321,6 @@ def evaluate_rollup(
         target=t, as_of=as_of, status=status, ratio=ratio, expected=expected,
         updated=updated, start=start, due=due, area=t.area if area is None else area, depth=depth,
     )  # fmt: skip
-
-
-def _child_expected(c: TargetStatus) -> float:
-    if c.target.kind == "maintain":
-        return 1.0
-    return c.expected if c.expected is not None else 0.0
 
 
 def _clamp(x: float) -> float:
@@ -344,15 +397,14 @@ def evaluate(ledger: Ledger, as_of: date, placed: Layout | None = None) -> Evalu
 
 
 def completion(rows: Iterable[TargetStatus]) -> float | None:
-    """Weighted mean of the clamped ratios of the top-level, not cancelled
-    targets among ``rows`` (those whose parent is not among them)."""
+    """Overall completion: the top-level targets among ``rows`` (those whose
+    parent is not among them) weighed exactly as a rollup weighs its children
+    (:func:`rollup_part`), so cancelled targets and maintain targets without
+    a figure are left out."""
     rows = list(rows)
     ids = {r.target.id for r in rows}
-    top = [r for r in rows if r.target.parent not in ids and r.target.state != "cancelled"]
-    if not top:
-        return None
-    weights = sum(r.target.weight for r in top)
-    return sum(r.target.weight * _clamp(r.ratio or 0.0) for r in top) / weights
+    top = [r for r in rows if r.target.parent not in ids]
+    return weighted(rollup_part(r) for r in top)[0]
 
 
 def summarize(rows: list[TargetStatus]) -> Summary:
@@ -374,8 +426,31 @@ def projected_completion(row: TargetStatus) -> date | None:
 
     Quantity: least-squares line through the last six figures (with the
     baseline at start when there is only one). Others: the average pace
-    since start. Maintain targets have no completion date.
+    since start. Maintain targets have no completion date. For a target not
+    done, a projection is always after the as-of date: a trend that "would
+    have finished" before it is contradicted by the figures, so there is none
+    (see :func:`projection_outcome`).
     """
+    projected = _trend_completion(row)
+    if projected is not None and row.status != "done" and (row.ratio or 0.0) < 1 - _EPS and projected <= row.as_of:
+        return None
+    return projected
+
+
+def projection_outcome(row: TargetStatus) -> str:
+    """Why the projection is what it is: ``done``, ``projected``, ``level``
+    (maintain), ``no-trend`` (no progress to extend) or ``trend-passed`` (the
+    trend would have finished by the as-of date, yet no figure shows it)."""
+    if row.target.kind == "maintain":
+        return "level"
+    if row.ratio is not None and row.ratio >= 1 - _EPS:
+        return "done"
+    if projected_completion(row) is not None:
+        return "projected"
+    return "trend-passed" if _trend_completion(row) is not None else "no-trend"
+
+
+def _trend_completion(row: TargetStatus) -> date | None:
     t = row.target
     if row.ratio is None or t.kind == "maintain":
         return None
@@ -413,3 +488,126 @@ def _add_days(d: date, days: float) -> date | None:
         return d + timedelta(days=round(days))
     except OverflowError:
         return None
+
+
+# -- first reported vs revised ---------------------------------------------------
+
+
+def as_reported(ledger: Ledger, day: date) -> Ledger:
+    """The ledger as it was known on ``day``: only targets added and figures
+    (and stage completions) recorded on or before it. Evaluate it as of
+    ``day`` (or an earlier date) to get exactly what a report issued on
+    ``day`` showed."""
+    targets = {t.id: _known_on(t, day) for t in ledger.targets.values() if t.added is None or t.added <= day}
+    return replace(ledger, targets=targets)
+
+
+def _known_on(t: Target, day: date) -> Target:
+    obs = t.observations
+    later = obs.recorded_after(day) if isinstance(obs, ObservationColumns) else any(
+        o.recorded is not None and o.recorded > day for o in obs
+    )  # fmt: skip
+    later = later or any(o.recorded is not None and o.recorded > day for o in t.superseded)
+    stages_later = any(st.done and st.recorded and st.recorded > day for st in t.stages)
+    if not later and not stages_later:
+        return t  # the common case: nothing entered after the day
+    changes: dict[str, object] = {}
+    if later:
+        known = sorted((o for o in (*obs, *t.superseded) if o.recorded is None or o.recorded <= day),
+                       key=lambda o: o.date)  # fmt: skip
+        changes["observations"], changes["superseded"] = split_revisions(tuple(known))
+    if stages_later:
+        changes["stages"] = tuple(
+            replace(st, done=None) if st.done and st.recorded and st.recorded > day else st for st in t.stages
+        )
+    return replace(t, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A figure entered after an earlier report: ``old`` is the entry it
+    replaces for the same date (None: the date's first report, entered late)."""
+
+    target: Target
+    date: date
+    new: Observation
+    old: Observation | None = None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.old is None else self.new.value - self.old.value
+
+
+def _entries_by_date(t: Target) -> dict[date, list[Observation]]:
+    """Every entry of the revised dates, oldest first."""
+    dates = {o.date for o in t.superseded}
+    out: dict[date, list[Observation]] = {}
+    for o in sorted((o for o in (*t.superseded, *t.observations) if o.date in dates),
+                    key=lambda o: (o.date, o.entered, o.position)):  # fmt: skip
+        out.setdefault(o.date, []).append(o)
+    return out
+
+
+def revisions(t: Target) -> list[Revision]:
+    """Each revision of each figure, in date order: first reported, revised on, by how much."""
+    out = []
+    for day, entries in _entries_by_date(t).items():
+        out += [Revision(t, day, new, old) for old, new in itertools.pairwise(entries)]
+    return out
+
+
+def entered_between(ledger: Ledger, after: date, until: date | None, dated_by: date) -> list[Revision]:
+    """Figures entered after ``after`` (and by ``until``, if given) for a date
+    on or before ``dated_by``: late first reports (``old`` None) and revisions,
+    with the value each replaced."""
+    out = []
+    for t in ledger.targets.values():
+        if not _has_recorded(t):
+            continue
+        revised = _entries_by_date(t)
+        for o in (*t.observations, *t.superseded):
+            if o.date > dated_by or o.entered <= after or (until is not None and o.entered > until):
+                continue
+            entries = revised.get(o.date, [o])
+            i = entries.index(o)
+            out.append(Revision(t, o.date, o, entries[i - 1] if i else None))
+    out.sort(key=lambda r: (r.new.entered, r.target.id, r.date))
+    return out
+
+
+def _has_recorded(t: Target) -> bool:
+    obs = t.observations
+    if isinstance(obs, ObservationColumns):
+        return obs.recorded_after(date.min) or bool(t.superseded)
+    return bool(t.superseded) or any(o.recorded is not None for o in obs)
+
+
+def report_issued(ledger: Ledger, month: str, month_end: date) -> date:
+    """When the report for ``month`` (YYYY-MM, ending ``month_end``) was
+    issued: as recorded in ``[reports.published]``, else the month's end plus
+    ``report_grace_days``."""
+    recorded = ledger.published.get(month)
+    return recorded if recorded is not None else month_end + timedelta(days=ledger.settings.report_grace_days)
+
+
+# -- plausibility of a new figure -------------------------------------------------------
+
+
+def implausible(t: Target, day: date, value: float) -> list[str]:
+    """Reasons a new figure for ``t`` looks like a mistake (printed as
+    warnings, never refused): more than twice the target; a cumulative count
+    (an increasing quantity target) that falls; more than 12 months older
+    than the latest figure. Codes, worded by the caller."""
+    out = []
+    others = [o for o in t.observations if o.date != day]  # works before or after the figure is written
+    counts_up = t.kind == "quantity" and t.target is not None and t.target >= t.baseline
+    if counts_up and t.target is not None and t.target > 0 and value > 2 * t.target:
+        out.append("twice-target")
+    if counts_up:
+        before = [o for o in others if o.date < day]
+        after = [o for o in others if o.date > day]
+        if (before and value < before[-1].value) or (after and after[0].value < value):
+            out.append("falls")
+    if others and day < add_months(others[-1].date, -12):
+        out.append("old")
+    return out

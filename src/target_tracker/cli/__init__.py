@@ -6,6 +6,7 @@ group of commands has its own module; importing them registers the commands.
 
 from target_tracker.cli import (  # noqa: F401  (registers commands)
     edit_commands,
+    fix_commands,
     forms_commands,
     git_commands,
     report_command,

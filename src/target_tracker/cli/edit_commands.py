@@ -29,26 +29,52 @@ from target_tracker.i18n import _, language
 def update(
     ctx: typer.Context,
     target_id: Annotated[str, typer.Argument(metavar="ID", help="The target's id.")],
-    value: Annotated[str, typer.Argument(metavar="VALUE", help="The figure, in the target's unit: 95, 6.178.")],
+    value: Annotated[
+        str | None, typer.Argument(metavar="[VALUE]", help="The figure, in the target's unit: 95, 6.178.")
+    ] = None,
     ledger: LedgerOption = None,
     on: DateOption = None,
     note: Annotated[str | None, typer.Option("--note", help="What the figure is, e.g. 'Jan-Nov total'.")] = None,
     source: Annotated[str | None, typer.Option("--source", help="Where the figure was reported.")] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="Replace the figure already on that date.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help=_("Correct a typo in the figure on that date (drops the old value)."))
+    ] = False,
+    revise: Annotated[
+        bool, typer.Option("--revise", help=_("Record a revision of the figure on that date (the old entry stays)."))
+    ] = False,
     force: ForceOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Do not print plausibility warnings."))] = False,
+    delete: Annotated[
+        str | None, typer.Option("--delete", metavar="DATE", help=_("Remove the figure dated DATE (no VALUE)."))
+    ] = None,
     dry_run: DryRunOption = False,
 ) -> None:
     """Record a figure (observation) for a quantity or maintain target.
+
+    The figure is stamped recorded = today, so reports can show what was
+    known when. A corrected figure for a date already reported is a revision
+    (--revise); --replace only fixes a typo.
 
     \b
     Examples:
       tracker update reform-tasks 95 --date 2021-11-30 --source "Area report Nov 2021"
       tracker update gba-vegetables-share 83 --date 2021-12 --note "full year"
+      tracker update reform-tasks 94 --date 2021-11-30 --revise --source "Area report Dec 2021"
       tracker update reform-tasks 96 --date 2021-11-30 --replace
+      tracker update reform-tasks --delete 2021-11-30
     """
     from target_tracker.edits.operations import EditError, RecordObservation, parse_number, parse_text
 
     use_ledger_language(ctx, ledger)  # refusals are told in the ledger's language too
+    if delete is not None:
+        if value is not None or on is not None or replace or revise:
+            fail(_("--delete DATE takes no VALUE, --date, --revise or --replace"))
+        _delete_figure(ctx, ledger, target_id, parse_day(delete, "--delete"), dry_run, force)
+        return
+    if value is None:
+        fail(_("give the figure: tracker update ID VALUE (or --delete DATE to remove one)"))
+    if replace and revise:
+        fail(_("give either --revise (keeps the old entry) or --replace (drops it), not both"))
     day = parse_day(on)
     try:
         number = parse_number(value)
@@ -56,12 +82,32 @@ def update(
         source = None if source is None else parse_text(source, "--source")
     except EditError as e:
         fail(str(e))
-    edit = RecordObservation(target_id, day=day, value=number, note=note, source=source, replace=replace)
+    edit = RecordObservation(target_id, day=day, value=number, note=note, source=source, replace=replace,
+                             revise=revise, recorded=common.today())  # fmt: skip
     result = run_edit(ctx, ledger, edit, dry_run, force)
+    if not quiet:
+        from target_tracker.compute import implausible
+        from target_tracker.output.views import plausibility_warning
+
+        for code in implausible(result.ledger.targets[target_id], day, number):
+            typer.echo(plausibility_warning(result.ledger, target_id, code, number), err=True)
     if result.written:
         from target_tracker.output.views import observation_effect
 
-        typer.echo(observation_effect(result.ledger, target_id, day, result.applied[0].found.get("replaced")))
+        found = result.applied[0].found
+        typer.echo(observation_effect(result.ledger, target_id, day, found.get("replaced"), found.get("revised")))
+        if found.get("replaced") is not None:
+            typer.echo(_("(replaced: the old value {value} is dropped; use --revise to keep it as first reported)")
+                       .format(value=found["replaced"]), err=True)  # fmt: skip
+
+
+def _delete_figure(ctx: typer.Context, ledger, target_id: str, day, dry_run: bool, force: bool) -> None:  # type: ignore[no-untyped-def]
+    from target_tracker.edits.fixes import DeleteObservation
+
+    result = run_edit(ctx, ledger, DeleteObservation(target_id, day=day), dry_run, force)
+    if result.written:
+        typer.echo(_("{id}: deleted the figure dated {date} ({value})").format(
+            id=target_id, date=day.isoformat(), value=result.applied[0].found["deleted"]))  # fmt: skip
 
 
 @app.command()
@@ -73,17 +119,18 @@ def done(
     ],
     ledger: LedgerOption = None,
     on: DateOption = None,
+    note: Annotated[str | None, typer.Option("--note", help=_("Evidence, e.g. the approval document number."))] = None,
+    source: Annotated[str | None, typer.Option("--source", help=_("Where the completion was reported."))] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Change the date of a stage already done.")] = False,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
-    note: Annotated[str | None, typer.Option("--note", help="What was done, e.g. 'approved by the province'.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="The document, e.g. an approval number.")] = None,
 ) -> None:
     """Mark a stage of a milestones target done.
 
     \b
     Examples:
-      tracker done linwu-lianzhou-expressway "Project approval" --date 2022-05-20
+      tracker done linwu-lianzhou-expressway "Project approval" --date 2022-05-20 \\
+          --note "湘发改交能〔2022〕123号" --source "Hunan DRC approval 2022-05-20"
       tracker done beihu-airport-expansion 2
     """
     from target_tracker.edits.operations import EditError, MarkStageDone, parse_text
@@ -96,7 +143,8 @@ def done(
         source = None if source is None else parse_text(source, "--source")
     except EditError as e:
         fail(str(e))
-    edit = MarkStageDone(target_id, stage=stage, day=day, replace=replace, note=note, source=source)
+    edit = MarkStageDone(target_id, stage=stage, day=day, replace=replace, note=note, source=source,
+                         recorded=common.today())  # fmt: skip
     result = run_edit(ctx, ledger, edit, dry_run, force)
     if result.written:
         from target_tracker.output.views import stage_effect

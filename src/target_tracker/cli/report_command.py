@@ -162,6 +162,13 @@ def report(
         ),
     ] = None,  # fmt: skip
     area: Annotated[list[str] | None, typer.Option("--area", help="Only this area (repeatable).")] = None,
+    publish: Annotated[
+        bool, typer.Option("--publish", help=_("Record in the ledger that this month's report is issued today."))
+    ] = False,
+    as_reported: Annotated[
+        bool,
+        typer.Option("--as-reported", help=_("This month as known when its report was issued, not as known now.")),
+    ] = False,
 ) -> None:
     """The monthly progress report for leadership, ready to send.
 
@@ -178,12 +185,15 @@ def report(
       tracker report --month 2021-10 --out ledger-2021-10.xlsx
       tracker report --from 2021-01 --to 2021-12 --out reports/{month}.html
       tracker report --from 2021-01 --to 2021-12 --format docx --out reports/
+      tracker report --month 2021-10 --out report-2021-10.docx --publish
     """
     from target_tracker.dates import DateError, last_complete_month, month_range, parse_month
 
     use_ledger_language(ctx, ledger)  # a bad month or option is told in the ledger's language too
     if month and from_:
         fail(_("give either --month or --from/--to, not both"))
+    if publish and from_:
+        fail(_("--publish records one month's report: give --month"))
     series = bool(from_)
     kind = format_for(fmt, out, series)
     try:
@@ -212,10 +222,32 @@ def report(
     if kind == "xlsx":
         import_openpyxl_lean()
     for m in months:
-        data = render_report(build_report(model, m, stamp, area), kind)
+        data = render_report(build_report(model, m, stamp, area, reported=as_reported), kind)
         if out is None:
             sys.stdout.write(data if isinstance(data, str) else "")
             continue
         target = output_path(out, m, kind, series)
         write_file(target, encode(data, kind, to_file=True))
         typer.echo(_("wrote {file}").format(file=target), err=True)
+    if publish:
+        _publish(ctx, ledger, months[0])
+
+
+def _publish(ctx: typer.Context, ledger: Path | None, month: str) -> None:
+    """Record the month's issue date (today) in the main ledger file, through the one write path."""
+    from target_tracker.cli.common import cache_for
+    from target_tracker.edits.operations import EditError
+    from target_tracker.edits.published import AlreadyPublished, record_published
+    from target_tracker.edits.transaction import commit_edit
+
+    day = common.today()
+    try:
+        commit_edit(ledger_path(ctx, ledger), lambda main, _text: (main, lambda t: record_published(t, month, day)),
+                    cache=cache_for(ctx))  # fmt: skip
+    except AlreadyPublished as e:
+        typer.echo(f"tracker: {e}", err=True)
+        return
+    except EditError as e:
+        fail(str(e))
+    typer.echo(_("recorded: the {month} report was issued on {day}").format(month=month, day=day.isoformat()),
+               err=True)  # fmt: skip

@@ -47,6 +47,13 @@ def status(
         Path | None,
         typer.Option("--out", "-o", help="Write to this file instead of the screen (--format xlsx needs it)."),
     ] = None,
+    as_reported: Annotated[
+        bool,
+        typer.Option(
+            "--as-reported",
+            help=_("Only targets added and figures recorded by the as-of date: what a report issued then showed."),
+        ),
+    ] = False,
 ) -> None:
     """Where every commitment stands, as a table grouped by area.
 
@@ -57,7 +64,9 @@ def status(
       tracker status --status behind --status overdue --sort gap
       tracker status --format json > status.json
       tracker status --format xlsx --out status.xlsx
+      tracker status --as-of 2021-11-10 --as-reported
     """
+    from target_tracker.compute import as_reported as known_on
     from target_tracker.compute import evaluate
     from target_tracker.output.views import status_view
     from target_tracker.selection import SelectionError, check_sort, check_statuses, select, sort_rows
@@ -80,7 +89,7 @@ def status(
     except SelectionError as e:
         fail(_("{option}: {error}").format(option="--sort", error=e))
     model = load_checked(ctx, ledger_path(ctx, ledger))
-    ev = evaluate(model, when)
+    ev = evaluate(known_on(model, when) if as_reported else model, when)
     if area and not select(ev.rows, areas=area):
         known = sorted({r.area for r in ev.rows})
         fail(
@@ -92,7 +101,7 @@ def status(
     if out is not None:
         _status_to_file(ev, rows, fmt, out, tree=sort == "ledger" and not status_)
         return
-    emit(status_view(ev, rows, tree=sort == "ledger" and not status_), fmt)
+    emit(status_view(ev, rows, tree=sort == "ledger" and not status_, as_reported=as_reported), fmt)
 
 
 def _status_to_file(ev, rows, fmt: str, out: Path, tree: bool) -> None:  # type: ignore[no-untyped-def]
@@ -161,9 +170,9 @@ def check(ctx: typer.Context, ledger: LedgerOption = None) -> None:
     from target_tracker.ledger.checks import load_and_check
 
     path = ledger_path(ctx, ledger)
-    result, problems = load_and_check(path, cache=cache_for(ctx))
+    result, problems = load_and_check(path, cache=cache_for(ctx), thorough=True)
     if result.ledger is not None and refine_language(ctx, result.ledger.settings.lang):
-        result, problems = load_and_check(path, cache=cache_for(ctx))  # its problems in the ledger's language
+        result, problems = load_and_check(path, cache=cache_for(ctx), thorough=True)  # in the ledger's language
     if result.ledger is None:
         print_problems(problems)
         raise typer.Exit(EXIT_USAGE)

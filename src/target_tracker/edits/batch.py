@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import fields, replace
+from datetime import date
 from typing import Any
 
 from target_tracker.edits.operations import (
@@ -79,7 +80,21 @@ def splice_all(edits: Sequence[Edit], text: str, *, fast: bool = False) -> str:
 
 _ARRAY_LINE = re.compile(r"([ \t]*)(?:(\{[^\n#]*\})([ \t]*,?[ \t]*)|#[^\n]*)?\r?\n")
 _ARRAY_CLOSE = re.compile(r"[ \t]*\]")
-_EVIDENCE_KEY = re.compile(r"[{,][ \t]*(done|note|source)[ \t]*=")
+_EVIDENCE_KEY = re.compile(r"[{,][ \t]*(done|note|source|recorded)[ \t]*=")
+_DATE_KEY = re.compile(r"[{,][ \t]*date[ \t]*=[ \t]*(\d{4}-\d\d-\d\d)[ \t]*[,}]")
+
+
+def _all_before(lines: list[re.Match[str]], day: date) -> bool:
+    """Is every figure in ``lines`` plainly dated before ``day`` (so the new one
+    goes last, as apply() puts it)? False when one is dated later, the same day
+    (a revision or a refusal: apply() decides), or its date is not written
+    plainly."""
+    iso = day.isoformat()
+    for m in lines:
+        found = _DATE_KEY.findall(m.group(2))
+        if len(found) != 1 or found[0] >= iso:
+            return False
+    return True
 
 
 def _element_lines(piece: str, key: str) -> list[re.Match[str]] | None:
@@ -109,23 +124,18 @@ def _fast_splice(edit: Edit, piece: str) -> str | None:
     layout, found by regex instead of apply()'s scanner and parses. None for
     any other layout or option (apply() handles it). The same-date and
     already-done checks are the caller's (the import plan checks the ledger)."""
-    if type(edit) is RecordObservation and not edit.replace:
+    if type(edit) is RecordObservation and not edit.replace and not edit.revise:
         lines = _element_lines(piece, "observations")
-        if not lines:
-            return None
+        if not lines or not _all_before(lines, edit.day):
+            return None  # a back-dated figure goes among the others: apply() places it
         last = lines[-1]
         last_s, last_e = last.start(2), last.end(2)
         comma = "" if "," in last.group(3) else ","
         at = last.end()
-        elem = render(edit.element(edit.note, edit.source), _padded(piece, [(last_s, last_e)]))
+        elem = render(edit.element(edit.note, edit.source, edit.recorded), _padded(piece, [(last_s, last_e)]))
         indent = _indent_of(piece, last_s)
         return piece[:last_e] + comma + piece[last_e:at] + f"{indent}{elem},{newline_of(piece)}" + piece[at:]
-    if (
-        type(edit) is MarkStageDone
-        and not edit.replace
-        and edit.stage.isdigit()
-        and not getattr(edit, "recorded", None)
-    ):
+    if type(edit) is MarkStageDone and not edit.replace and edit.stage.isdigit():
         lines = _element_lines(piece, "stages")
         n = int(edit.stage)
         if not lines or not 1 <= n <= len(lines) or _EVIDENCE_KEY.search(lines[n - 1].group(2)):
@@ -133,7 +143,7 @@ def _fast_splice(edit: Edit, piece: str) -> str | None:
         m = lines[n - 1]
         close = m.end(2) - 1  # the element's "}"
         at = len(piece[:close].rstrip(" \t"))  # after its last value, as MarkStageDone.splice inserts
-        values = {"done": edit.day, "note": edit.note, "source": edit.source}
+        values = {"done": edit.day, "note": edit.note, "source": edit.source, "recorded": edit.recorded}
         added = "".join(f", {k} = {render(v)}" for k, v in values.items() if v)
         return piece[:at] + added + piece[at:]
     return None
@@ -144,7 +154,7 @@ def expected_target(t: Target, edits: Sequence[Edit]) -> Target:
     for edit in edits:
         if isinstance(edit, RecordObservation):
             kept = [o for o in t.observations if o.date != edit.day]
-            new = Observation(edit.day, edit.value, edit.note or None, edit.source or None)
+            new = Observation(edit.day, edit.value, edit.note or None, edit.source or None, 0, edit.recorded)
             t = replace(t, observations=tuple(sorted([*kept, new], key=lambda o: o.date)))
         elif isinstance(edit, MarkStageDone):
             if not edit.stage.isdigit():
@@ -161,8 +171,8 @@ def expected_target(t: Target, edits: Sequence[Edit]) -> Target:
 
 
 def _figures(t: Target) -> list[tuple[Any, ...]]:
-    """The figures without their place in the file (the model keeps them in date order)."""
-    return [(o.date, o.value, o.note, o.source) for o in t.observations]
+    """The figures and first reports without their place in the file (the model keeps them in date order)."""
+    return [(o.date, o.value, o.note, o.source, o.recorded) for obs in (t.observations, t.superseded) for o in obs]
 
 
 def check_models(before: Ledger, after: Ledger, edits: Sequence[Edit]) -> None:
@@ -177,7 +187,9 @@ def check_models(before: Ledger, after: Ledger, edits: Sequence[Edit]) -> None:
     for tid, t in before.targets.items() if same else ():
         want = expected_target(t, by_id[tid]) if tid in by_id else t
         got = after.targets[tid]
-        if _figures(got) != _figures(want) or replace(got, observations=()) != replace(want, observations=()):
+        if _figures(got) != _figures(want) or replace(got, observations=(), superseded=()) != replace(
+            want, observations=(), superseded=()
+        ):
             same = False
             break
     if not same:

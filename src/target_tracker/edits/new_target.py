@@ -126,6 +126,10 @@ def parse_stages(spec: NewTarget, day: Callable[[str, str], date]) -> list[dict[
         name = m.group("name") if m else raw
         if not name.strip():
             raise EditError(_("--stage '{spec}': the stage needs a name").format(spec=printable(raw)))
+        if m and m.group("date") and re.search(r":[^\s:@]*$", name):  # "A:x@2022-01-01": a weight not a number
+            raise EditError(_("--stage '{spec}' cannot be read: write NAME, NAME:WEIGHT or NAME:WEIGHT@DATE, "
+                              "e.g. 'Approval:1@2022-06-30' (the weight a number, the date like 2022-06-30)").format(
+                spec=printable(raw)))  # fmt: skip
         weight = (m.group("weight") if m else None) or (spec.stage_weights[i] if i < len(spec.stage_weights) else None)
         planned = (m.group("date") if m else None) or (spec.stage_planned[i] if i < len(spec.stage_planned) else None)
         stage: dict[str, Any] = {"name": name}
@@ -189,12 +193,19 @@ def build_fields(spec: NewTarget, kind: str, day: Callable[[str, str], date], to
         fields.append(("source", parse_text(spec.source, "--source")))
     if kind == "milestones" and not spec.stages:
         raise EditError(_("a milestones target needs at least one --stage NAME"))
+    fields.append(("added", today))  # as-reported views leave it out before this day
     return fields
 
 
 def _neighbour(text: str, spec: NewTarget) -> str | None:
     """The target after which the new one goes: last of its parent's family,
     else the last of its area; None means the end of the file."""
+    if spec.parent:
+        from target_tracker.edits.order import last_of_subtree
+
+        last = last_of_subtree(text, target_ids(text), spec.parent)  # after the parent's whole subtree
+        if last is not None:
+            return last
     for key, value in (("parent", spec.parent), ("area", spec.area)):
         if value:
             hits = targets_with(text, key, value)

@@ -267,23 +267,29 @@ def _target(ledger: Ledger, tid: str):  # type: ignore[no-untyped-def]
 
 @dataclass(frozen=True)
 class RecordObservation(Edit):
-    """Add a dated figure, or with ``replace`` change the one on that date.
-
-    A corrected figure keeps its note and source unless new ones are given.
-    """
+    """Add a dated figure entered on ``recorded``. On a date that already has
+    one: ``revise`` adds a revision (a new entry; the old one stays, so the
+    past stays what was published), ``replace`` corrects a typo in the newest
+    entry (its old value is dropped; it keeps its note, source and recorded
+    date unless new ones are given). A back-dated figure goes among the
+    others in date order. ``found``: ``replaced`` or ``revised`` value."""
 
     day: date = date.min
     value: int | float = 0
     note: str | None = None
     source: str | None = None
     replace: bool = False
+    revise: bool = False
+    recorded: date | None = None
 
-    def element(self, note: str | None, source: str | None) -> dict[str, Any]:
+    def element(self, note: str | None, source: str | None, recorded: date | None = None) -> dict[str, Any]:
         elem: dict[str, Any] = {"date": self.day, "value": self.value}
         if note:
             elem["note"] = note
         if source:
             elem["source"] = source
+        if recorded:
+            elem["recorded"] = recorded
         return elem
 
     def splice(self, text: str, section: Section, data: dict[str, Any]) -> Spliced:
@@ -292,32 +298,64 @@ class RecordObservation(Edit):
         obs = data.get("observations")
         if obs is not None and not isinstance(obs, list):
             raise EditError(_("'{id}': observations is not a list").format(id=tid))
-        new = self.element(self.note, self.source)
+        new = self.element(self.note, self.source, self.recorded)
         item = section.item("observations")
         if item is None:
+            if self.revise:
+                raise EditError(
+                    _("'{id}' has no figure dated {date} to revise").format(id=tid, date=format_date(self.day))
+                )
             data["observations"] = [new]
             block = f"observations = [{nl}  {render(new)},{nl}]"
             return Spliced(_insert_key(text, section, block), data)
         assert obs is not None
         spans, close = array_elements(text, item.value_start)
-        for k, old in enumerate(obs):
-            if isinstance(old, dict) and old.get("date") == self.day:
-                if not self.replace:
-                    raise EditError(
-                        _("'{id}' already has a figure dated {day} ({value}); use --replace to change it").format(
-                            id=tid, day=format_date(self.day), value=old.get("value")
-                        )
-                    )
-                new = self.element(self.note or old.get("note"), self.source or old.get("source"))
+        same = [k for k, old in enumerate(obs) if isinstance(old, dict) and old.get("date") == self.day]
+        found: dict[str, Any] = {}
+        if same:
+            k = max(same, key=lambda k: (obs[k].get("recorded") or self.day, k))  # the entry in use
+            old = obs[k]
+            if self.replace:
+                new = self.element(self.note or old.get("note"), self.source or old.get("source"), old.get("recorded"))
                 obs[k] = new
                 s, e = spans[k]
                 new_text = text[:s] + render(new, _padded(text, spans)) + text[e:]
                 return Spliced(new_text, data, {"replaced": old.get("value")})
-        obs.append(new)
-        return Spliced(_append_element(text, item.value_start, spans, close, render(new, _padded(text, spans))), data)
+            if not self.revise:
+                raise EditError(
+                    _("'{id}' already has a figure dated {date} ({value}); use --revise to record a revision "
+                      "(the old entry stays) or --replace to correct a typo (drops the old value)").format(
+                        id=tid, date=format_date(self.day), value=old.get("value"))
+                )  # fmt: skip
+            entered = old.get("recorded") or self.day
+            if self.recorded is None or self.recorded <= entered:
+                raise EditError(
+                    _("the figure dated {date} was recorded {recorded}; a revision must be recorded later "
+                      "(use --replace to correct a typo)").format(
+                        date=format_date(self.day), recorded=format_date(entered))
+                )  # fmt: skip
+            found = {"revised": old.get("value")}
+        elif self.revise:
+            raise EditError(_("'{id}' has no figure dated {date} to revise").format(id=tid, date=format_date(self.day)))
+        from target_tracker.edits.order import insert_before, insertion_index
+
+        at = insertion_index(obs, self.day)
+        obs.insert(at, new)
+        elem = render(new, _padded(text, spans))
+        if at < len(spans):  # a back-dated figure goes among the others, in date order
+            return Spliced(insert_before(text, spans, at, elem, nl), data, found)
+        return Spliced(_append_element(text, item.value_start, spans, close, elem), data, found)
 
     def check(self, ledger: Ledger, today: date, force: bool) -> None:
         check_figure(_target(ledger, self.target_id), self.day, today, force)
+        check_source(ledger, self.source)
+
+
+def check_source(ledger: Ledger, source: str | None) -> None:
+    """With ``[settings] require_figure_source``, a figure or completion needs ``--source``."""
+    if ledger.settings.require_figure_source and not (source and source.strip()):
+        raise EditError(_("this ledger requires a source for every figure ([settings] require_figure_source): "
+                          "give --source, e.g. --source \"Area report Nov 2021\""))  # fmt: skip
 
 
 def check_figure(t: Any, day: date, today: date, force: bool) -> None:
@@ -389,14 +427,16 @@ def stage_index(data: dict[str, Any], ref: str, tid: str) -> int:
 
 @dataclass(frozen=True)
 class MarkStageDone(Edit):
-    """Mark a stage (by number or name) done on ``day``; ``found`` holds its
-    ``index`` and ``name``."""
+    """Mark a stage (by number or name) done on ``day``, with the completion's
+    own ``note`` and ``source`` and when it was ``recorded`` (kept when
+    ``replace`` corrects the date); ``found`` holds its ``index`` and ``name``."""
 
     stage: str = ""
     day: date = date.min
     replace: bool = False
     note: str | None = None  # the completion's evidence: written as the stage's note and source
     source: str | None = None
+    recorded: date | None = None  # the day it was entered: stamped on a new completion only
 
     def splice(self, text: str, section: Section, data: dict[str, Any]) -> Spliced:
         tid = self.target_id
@@ -414,9 +454,11 @@ class MarkStageDone(Edit):
         items, close = inline_items(text, s)
         old = stage.get("done")
         values = {"done": self.day, "note": self.note, "source": self.source}
+        present = {it.key[0]: it for it in items if len(it.key) == 1}
+        if "done" not in present and "recorded" not in present:  # a new completion: when it was entered
+            values["recorded"] = self.recorded
         values = {k: v for k, v in values.items() if v}
         stage.update(values)
-        present = {it.key[0]: it for it in items if len(it.key) == 1}
         if "done" in present and not self.replace:
             raise EditError(
                 _("stage '{name}' of '{id}' is already done on {day}; use --replace to change the date").format(
@@ -435,6 +477,7 @@ class MarkStageDone(Edit):
 
     def check(self, ledger: Ledger, today: date, force: bool) -> None:
         check_not_future(self.day, today, force)
+        check_source(ledger, self.source)
 
 
 # -- fields -------------------------------------------------------------------------
@@ -475,6 +518,8 @@ def field_value(name: str, raw: str, parse_day: Callable[[str], date]) -> Any:
                 name=printable(name), tip=did_you_mean(name, SETTABLE), fields=", ".join(SETTABLE)
             )
         )
+    if name == "title" and not raw.strip():
+        raise EditError(_("title is empty: a target needs a title"))
     if kind == "number":
         return parse_number(raw, name)
     if kind == "date":
@@ -539,6 +584,7 @@ __all__ = [
     "apply_all",
     "check_figure",
     "check_not_future",
+    "check_source",
     "field_value",
     "insert_target",
     "new_target_block",

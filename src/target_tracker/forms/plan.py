@@ -42,12 +42,13 @@ class Entry:
     note: str | None = None
     source: str | None = None
 
-    def edit(self) -> Edit:
+    def edit(self, today: date) -> Edit:
+        """The edit ``tracker update``/``done`` would make on ``today`` (stamped ``recorded = today``)."""
         if self.stage is not None:
             return MarkStageDone(self.target_id, stage=str(self.stage), day=self.day, note=self.note,
-                                 source=self.source)  # fmt: skip
+                                 source=self.source, recorded=today)  # fmt: skip
         return RecordObservation(self.target_id, day=self.day, value=self.value, note=self.note,
-                                 source=self.source)  # fmt: skip
+                                 source=self.source, recorded=today)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,8 @@ class _RowChecker:
                 msg = _("stage {n} of '{id}' is already done on {done} in the ledger; the form says {day}")
                 self.fail(form, c["date"].ref, msg.format(n=n, id=t.id, done=format_date(done), day=format_date(day)))
             return
+        if not self._has_source(form, row, source):
+            return
         key = (t.id, ("stage", n))
         first_seen = self.seen.get(key)
         if first_seen is not None:
@@ -292,6 +295,8 @@ class _RowChecker:
                                                   "the form says {new}").format(
                     id=t.id, day=format_date(day), old=_num(old.value), new=value_text))  # fmt: skip
             return
+        if not self._has_source(form, row, source):
+            return
         key = (t.id, day)
         first_seen = self.seen.get(key)
         if first_seen is not None:
@@ -306,6 +311,16 @@ class _RowChecker:
             return
         self.seen[key] = entry
         self.entries.append(entry)
+
+    def _has_source(self, form: FilledForm, row: FilledRow, source: str | None) -> bool:
+        """As ``update`` and ``done`` refuse without --source when the ledger requires one."""
+        if source or not self.ledger.settings.require_figure_source:
+            return True
+        message = _(
+            "this ledger requires a source for every figure ([settings] require_figure_source): fill in the source"
+        )
+        self.fail(form, row.cells["source"].ref, message)
+        return False
 
     def _date(self, form: FilledForm, row: FilledRow, lo: date, hi: date, *, what: str,
               due: date | None = None) -> date | None:  # fmt: skip
@@ -401,7 +416,7 @@ def import_forms(
         plan = plan_import(result.ledger, state["forms"], today, month)
         if plan.problems:
             raise Refused(plan)
-        edits = [e.edit() for e in plan.entries]
+        edits = [e.edit(today) for e in plan.entries]
         state.update(before=result.ledger, plan=plan, edits=edits)
         holder: dict[str, Path] = {}
         for path, text in texts.items():

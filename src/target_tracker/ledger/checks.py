@@ -9,14 +9,16 @@ so checks see clean records.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections.abc import Callable, Iterator
 from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from target_tracker.i18n import _, format_date
 from target_tracker.ledger.load import FileCache, LoadResult, attach_lines, finite, load_ledger
-from target_tracker.ledger.model import Ledger, Problem, Severity, Target
+from target_tracker.ledger.model import Ledger, Problem, Severity, Target, distinct_sources, observation_sources
 from target_tracker.output.labels import kind_label
 
 TargetCheck = Callable[[Target], Iterator[Problem]]
@@ -54,13 +56,31 @@ def observations_before_start(t: Target) -> Iterator[Problem]:
 
 
 def observations_same_date(t: Target) -> Iterator[Problem]:
-    previous = None
-    for o in t.observations:
-        if previous is not None and o.date == previous.date:
-            yield _p(t, _("two observations dated {date}; the later line wins").format(date=format_date(o.date)),
-                     "observations", o.position,
+    """Two entries for one date are a revision when the later was recorded
+    later; entered on the same day, they are a doubt worth a warning."""
+    if not t.superseded:
+        return
+    dates = {o.date for o in t.superseded}
+    entries = sorted((o for o in (*t.superseded, *t.observations) if o.date in dates),
+                     key=lambda o: (o.date, o.entered, o.position))  # fmt: skip
+    for previous, o in itertools.pairwise(entries):
+        if o.date == previous.date and o.entered == previous.entered:
+            message = _("two observations dated {date} recorded {recorded}; the later line wins "
+                        "(record a revision with a later 'recorded' date)")  # fmt: skip
+            yield _p(t, message.format(date=format_date(o.date), recorded=format_date(o.entered)), "observations",
+                     o.position, severity="warning")  # fmt: skip
+
+
+def stages_planned_after_start(t: Target) -> Iterator[Problem]:
+    """A stage planned before the target starts is probably a typo in a date."""
+    if t.start is None:
+        return
+    for st in t.stages:
+        if st.planned is not None and st.planned < t.start:
+            message = _("stage '{name}' is planned for {planned}, before the target's start {start}")
+            yield _p(t, message.format(name=st.name, planned=format_date(st.planned), start=format_date(t.start)),
+                     "stages", st.position,
                      severity="warning")  # fmt: skip
-        previous = o
 
 
 def maintain_has_bound(t: Target) -> Iterator[Problem]:
@@ -151,10 +171,91 @@ def parents_exist(ledger: Ledger) -> Iterator[Problem]:
 
 
 def rollups_have_children(ledger: Ledger) -> Iterator[Problem]:
+    """A warning, not an error: a rollup is added first and its children after."""
     parents = {t.parent for t in ledger.targets.values()}
     for t in ledger.targets.values():
         if t.kind == "rollup" and t.id not in parents:
-            yield _p(t, _('rollup has no children (set parent = "{id}" on the targets it gathers)').format(id=t.id))
+            message = _("rollup has no children yet; its status is no-data (add targets with --parent {id})")
+            yield _p(t, message.format(id=t.id), severity="warning")
+
+
+def trajectory_used(t: Target) -> Iterator[Problem]:
+    """A rollup's own trajectory needs its own start and due, else the
+    children's expected share is used and the trajectory is ignored."""
+    if t.kind == "rollup" and t.trajectory and not (t.start and t.due):
+        message = _("trajectory is ignored: a rollup's own trajectory needs its own start and due "
+                    "(else its expected share is its children's)")  # fmt: skip
+        yield _p(t, message, "trajectory", severity="warning")
+
+
+def figures_without_source(ledger: Ledger) -> Iterator[Problem]:
+    """With ``require_figure_source``: every figure and completed stage
+    without its own source (the target's source is not the figure's)."""
+    if not ledger.settings.require_figure_source:
+        return
+    for t in ledger.targets.values():
+        for o in t.observations:
+            if not o.source:
+                message = _("figure dated {date} has no source (require_figure_source is on)")
+                yield _p(t, message.format(date=o.date), "observations", o.position, severity="warning")
+        for st in t.stages:
+            if st.done and not st.source:
+                message = _("stage '{name}' done {date} has no source (require_figure_source is on)")
+                yield _p(t, message.format(name=st.name, date=st.done), "stages", st.position, severity="warning")
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^www\.|^mailto:")
+_FILE_LIKE = re.compile(r"^(\.{0,2}/|~/)|^[^\s:]+\.(pdf|txt|docx?|xlsx?|csv|html?|png|jpe?g|odt|ods)$", re.I)
+
+
+def _local_file(text: str | None) -> str | None:
+    """The text if it names a local file (a path, not a URL or a title)."""
+    if not text or _SCHEME.match(text):
+        return None
+    return text if _FILE_LIKE.match(text.strip()) else None
+
+
+def local_sources_exist(ledger: Ledger) -> Iterator[Problem]:
+    """A source that names a local file (``url = "../source/x.txt"``, or a
+    figure's ``source = "reports/2021-11.pdf"``) must exist, relative to the
+    file that names it."""
+
+    def missing(text: str | None, file: str) -> str | None:
+        name = _local_file(text)
+        if name is None:
+            return None
+        path = Path(name).expanduser()
+        if not path.is_absolute():
+            path = Path(file).parent / path
+        return None if path.exists() else name
+
+    if ledger.source and (name := missing(ledger.source.url, ledger.path)):
+        yield Problem(ledger.path, _("source file '{name}' does not exist").format(name=name),
+                      ("source", "url"), severity="warning")  # fmt: skip
+    # Figures: a provincial ledger has ~600,000; gather the distinct sources of each
+    # file in C, keep those that look like paths, and look at single figures only
+    # for the targets that name a missing one.
+    by_file: dict[str, set[str]] = {}
+    for t in ledger.targets.values():
+        by_file.setdefault(t.file, set()).update(distinct_sources(t.observations))
+    absent = {f: {src for src in found if ("/" in src or "." in src) and missing(src, f)}
+              for f, found in by_file.items()}  # fmt: skip
+    for t in ledger.targets.values():
+        if t.source and (name := missing(t.source.url or t.source.document, t.file)):
+            yield _p(t, _("source file '{name}' does not exist").format(name=name), "source", severity="warning")
+        here = absent.get(t.file)
+        if here and not here.isdisjoint(distinct_sources(t.observations)):
+            named = set()
+            for i, src in observation_sources(t.observations):
+                if src in here and src not in named:
+                    named.add(src)  # once per file and target: its first figure
+                    o = t.observations[i]
+                    yield _p(t, _("source file '{name}' of the figure dated {date} does not exist").format(
+                        name=src, date=o.date), "observations", o.position, severity="warning")  # fmt: skip
+        for st in t.stages:
+            if st.source and (name := missing(st.source, t.file)):
+                yield _p(t, _("source file '{name}' of stage '{stage}' does not exist").format(
+                    name=name, stage=st.name), "stages", st.position, severity="warning")  # fmt: skip
 
 
 def no_cycles(ledger: Ledger) -> Iterator[Problem]:
@@ -182,9 +283,11 @@ TARGET_CHECKS: tuple[TargetCheck, ...] = (
     observations_before_start,
     observations_same_date,
     maintain_has_bound,
+    stages_planned_after_start,
     waypoints_sensible,
     ratios_finite,
     weights_sum_finite,
+    trajectory_used,
 )
 
 #: Checks across the whole ledger, run by :func:`run_checks`.
@@ -193,7 +296,12 @@ LEDGER_CHECKS: tuple[LedgerCheck, ...] = (
     rollups_have_children,
     no_cycles,
     sibling_weights_finite,
+    figures_without_source,
 )
+
+#: Checks only ``tracker check`` runs: they look at the file system (a source
+#: file that is missing is worth one warning there, not on every command).
+CHECK_COMMAND_CHECKS: tuple[LedgerCheck, ...] = (local_sources_exist,)
 
 
 def check_target(t: Target) -> list[Problem]:
@@ -206,14 +314,18 @@ def run_checks(ledger: Ledger) -> list[Problem]:
 
 
 def load_and_check(
-    path: Path, *, cache: FileCache | None = None, overrides: dict[Path, str] | None = None
+    path: Path, *, cache: FileCache | None = None, overrides: dict[Path, str] | None = None, thorough: bool = False
 ) -> tuple[LoadResult, list[Problem]]:
     """Load the ledger and run every check; all problems with their lines.
 
-    The one path used by ``status``, ``check`` and the validation of edits.
+    The one path used by ``status``, ``check`` and the validation of edits;
+    ``thorough`` (``tracker check``) adds :data:`CHECK_COMMAND_CHECKS`.
     """
     result = load_ledger(path, cache=cache, overrides=overrides)
     problems = list(result.problems)
     if result.ledger is not None:
-        problems += attach_lines(run_checks(result.ledger), result.texts)
+        found = run_checks(result.ledger)
+        if thorough:
+            found += [p for check in CHECK_COMMAND_CHECKS for p in check(result.ledger)]
+        problems += attach_lines(found, result.texts)
     return result, problems

@@ -56,6 +56,14 @@ TOP_FIELDS: tuple[Field, ...] = (
     Field("targets", "targets", "One [targets.ID] table per commitment.", "每项承诺一个 [targets.ID] 表。"),
     Field("include", "include", "More files (or folders of *.toml) holding [targets.*] tables.",
           "包含 [targets.*] 表的其他文件（或 *.toml 所在的文件夹）。"),
+    Field("reports", "table", "What the ledger remembers about its monthly reports.", "台账记录的月度报告信息。",
+          item="reports"),
+)  # fmt: skip
+
+REPORTS_FIELDS: tuple[Field, ...] = (
+    Field("published", "date-map", 'When each month\'s report was issued: "2021-10" = 2021-11-08 (tracker report --publish).',
+          "各月报告的发布日期：\"2021-10\" = 2021-11-08（tracker report --publish 记录）。",
+          pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"),
 )  # fmt: skip
 
 INCLUDED_FILE_FIELDS: tuple[Field, ...] = (
@@ -81,6 +89,10 @@ SETTINGS_FIELDS: tuple[Field, ...] = (
           "本台账表格和报告的语言：en 或 zh（可用 --lang 覆盖）。", enum=LANGUAGES),
     Field("allow_outside_includes", "boolean", "Let include name files outside the main ledger's folder (default false).",
           "允许 include 引用主台账文件夹以外的文件（默认 false）。"),
+    Field("require_figure_source", "boolean", "Every figure and completed stage must give its own source (default false).",
+          "每条数据和每个已完成阶段都须注明来源（默认 false）。"),
+    Field("report_grace_days", "integer", "A month's report without a published date counts as issued this many days after the month's end (default 10).",
+          "未记录发布日期的月报，视为在月末后此天数发布（默认 10）。", minimum=0),
 )  # fmt: skip
 
 TARGET_FIELDS: tuple[Field, ...] = (
@@ -107,6 +119,8 @@ TARGET_FIELDS: tuple[Field, ...] = (
     Field("stages", "list", "milestones: the named stages.", "阶段型：各个阶段。", item="stage",
           required_for=("milestones",)),
     Field("trajectory", "list", "Interim targets (waypoints) of the plan.", "规划的阶段性目标（节点）。", item="waypoint"),
+    Field("added", "date", "When the target entered the ledger (tracker add sets it; absent: always there).",
+          "目标录入台账的日期（tracker add 自动记录；缺省表示一直存在）。"),
 )  # fmt: skip
 
 OBSERVATION_FIELDS: tuple[Field, ...] = (
@@ -114,6 +128,13 @@ OBSERVATION_FIELDS: tuple[Field, ...] = (
     Field("value", "number", "The figure, in the target's unit.", "数据值，单位同目标。", required=True),
     Field("note", "text", "What the figure is.", "数据说明。"),
     Field("source", "text", "Where it was reported.", "数据来源。"),
+    Field(
+        "recorded",
+        "date",
+        "When the figure was entered (tracker update sets it; absent: on its own date); "
+        "a later entry for the same date is a revision.",
+        "数据录入日期（tracker update 自动记录；缺省为数据所属日期）；同一日期较晚录入的一条为修订。",
+    ),
 )
 
 STAGE_FIELDS: tuple[Field, ...] = (
@@ -123,6 +144,12 @@ STAGE_FIELDS: tuple[Field, ...] = (
     Field("done", "date", "When it was done.", "实际完成日期。"),
     Field("note", "text", "Evidence.", "佐证说明。"),
     Field("source", "text", "Where it was reported.", "来源。"),
+    Field(
+        "recorded",
+        "date",
+        "When the completion was entered (tracker done sets it).",
+        "完成情况的录入日期（tracker done 自动记录）。",
+    ),
 )
 
 WAYPOINT_FIELDS: tuple[Field, ...] = (
@@ -142,6 +169,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
     "observation": OBSERVATION_FIELDS,
     "stage": STAGE_FIELDS,
     "waypoint": WAYPOINT_FIELDS,
+    "reports": REPORTS_FIELDS,
 }
 
 

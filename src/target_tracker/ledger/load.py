@@ -25,6 +25,7 @@ from target_tracker.ledger.includes import NotRegularFile, read_regular, resolve
 from target_tracker.ledger.model import (
     KINDS,
     STATES,
+    Day,
     KeyPath,
     Ledger,
     Observation,
@@ -34,6 +35,7 @@ from target_tracker.ledger.model import (
     Stage,
     Target,
     Waypoint,
+    split_revisions,
 )
 from target_tracker.output.labels import kind_label
 
@@ -45,6 +47,7 @@ SETTINGS_KEYS = _fields.names(_fields.SETTINGS_FIELDS)
 TARGET_KEYS = _fields.names(_fields.TARGET_FIELDS)
 OBSERVATION_KEYS = _fields.names(_fields.OBSERVATION_FIELDS)
 STAGE_KEYS = _fields.names(_fields.STAGE_FIELDS)
+REPORTS_KEYS = _fields.names(_fields.REPORTS_FIELDS)
 WAYPOINT_KEYS = _fields.names(_fields.WAYPOINT_FIELDS)
 KIND_KEYS = {
     "quantity": {"unit", "baseline", "target", "observations", "trajectory"},
@@ -277,6 +280,7 @@ class FileModel:
     source: Source | None = None
     settings: Settings | None = None
     includes: tuple[str, ...] = ()
+    published: tuple[tuple[str, date], ...] = ()
 
 
 class CachedFiles(Protocol):
@@ -309,6 +313,7 @@ def load_file(name: str, text: str, *, main: bool) -> FileModel:
         fields["title"] = builder.string(data, "title", ())
         fields["source"] = builder.source(data.get("source"), ("source",)) if "source" in data else None
         fields["settings"] = builder.settings(data.get("settings", {}))
+        fields["published"] = builder.published(data.get("reports"))
     else:
         # not in the format, but read so that its loop (or nesting) is an error, not an unknown key
         builder.unknown_keys(data, (*INCLUDED_FILE_KEYS, "include"), ())
@@ -402,6 +407,7 @@ def _load_ledger(path: str | Path, *, overrides: dict[Path, str] | None, cache: 
         settings=settings,
         targets=targets,
         files=tuple(files),
+        published=dict(head.published),
     )
     return LoadResult(ledger, problems, texts)
 
@@ -600,16 +606,57 @@ class _Builder:
         if type(outside) is not bool:
             self.error(path + ("allow_outside_includes",), _("allow_outside_includes must be true or false"))
             outside = defaults.allow_outside_includes
+        require = v.get("require_figure_source", defaults.require_figure_source)
+        if not isinstance(require, bool):
+            self.error(path + ("require_figure_source",), _("require_figure_source must be true or false"))
+            require = defaults.require_figure_source
+        grace = self.number(v, "report_grace_days", path)
+        if grace is not None and (grace != int(grace) or grace < 0):
+            self.error(path + ("report_grace_days",), _("report_grace_days must be a whole number of days >= 0"))
+            grace = None
         settings = Settings(
             on_track_gap=defaults.on_track_gap if on_track is None else on_track,
             at_risk_gap=defaults.at_risk_gap if at_risk is None else at_risk,
             stale_after_days=defaults.stale_after_days if stale is None else int(stale),
             lang=lang,
             allow_outside_includes=outside,
+            require_figure_source=require,
+            report_grace_days=defaults.report_grace_days if grace is None else int(grace),
         )
         if settings.on_track_gap > settings.at_risk_gap:
             self.error(path, _("on_track_gap must not be larger than at_risk_gap"))
         return settings
+
+    def published(self, v: Any) -> tuple[tuple[str, Day], ...]:
+        """``[reports.published]``: "YYYY-MM" = the date that month's report was issued."""
+        if v is None:
+            return ()
+        path: KeyPath = ("reports",)
+        if not isinstance(v, dict):
+            self.error(path, _("reports must be a table: [reports.published]"))
+            return ()
+        self.unknown_keys(v, REPORTS_KEYS, path)
+        raw = v.get("published", {})
+        if not isinstance(raw, dict):
+            self.error(path + ("published",), _('reports.published must be a table: "2021-10" = 2021-11-08'))
+            return ()
+        out = []
+        for month, _day in raw.items():
+            p = path + ("published", month)
+            m = re.fullmatch(r"(\d{4})-(\d{2})", month)
+            if not m or not 1 <= int(m.group(2)) <= 12:
+                self.error(p, _("reports.published: '{month}' is not a month like 2021-10").format(month=month))
+                continue
+            day = self.date(raw, month, path + ("published",))
+            if day is None:
+                continue
+            end = date(int(m.group(1)) + int(m.group(2)) // 12, int(m.group(2)) % 12 + 1, 1)
+            if day < end:
+                message = _("reports.published: the {month} report cannot be issued on {day}, before the month ends")
+                self.error(p, message.format(month=month, day=day))
+                continue
+            out.append((month, day))
+        return tuple(sorted(out))
 
     # -- targets ----------------------------------------------------------
     def targets(self, data: dict[str, Any], into: dict[str, Target]) -> None:
@@ -693,6 +740,9 @@ class _Builder:
             fields["stages"] = self.stages(t.get("stages"), path + ("stages",))
         if kind != "maintain" and "trajectory" in t:
             fields["trajectory"] = self.trajectory(t["trajectory"], path + ("trajectory",))
+        fields["added"] = self.date(t, "added", path)
+        if fields.get("observations"):
+            fields["observations"], fields["superseded"] = split_revisions(fields["observations"])
         return Target(**fields)
 
     def observations(self, raw: Any, path: KeyPath) -> tuple[Observation, ...]:
@@ -713,16 +763,18 @@ class _Builder:
                 v = o.get("value")
                 note = o.get("note")
                 src = o.get("source")
+                rec = o.get("recorded")
                 tv = type(v)
                 if (
                     type(d) is date
                     and (tv is float or tv is int)
                     and v - v == 0  # type: ignore[operator]
-                    and len(o) == 2 + (note is not None) + (src is not None)
+                    and len(o) == 2 + (note is not None) + (src is not None) + (rec is not None)
                     and (note is None or type(note) is str)
                     and (src is None or type(src) is str)
+                    and (rec is None or type(rec) is date)
                 ):
-                    append(make(Observation, (d, v, note, src, i)))
+                    append(make(Observation, (d, v, note, src, i, rec)))
                     if d < last:
                         ordered = False
                     last = d
@@ -760,9 +812,10 @@ class _Builder:
         v = self.number(o, "value", path, required=True)
         note = self.string(o, "note", path)
         src = self.string(o, "source", path)
+        rec = self.date(o, "recorded", path)
         if d is None or v is None:
             return None
-        return Observation(d, v, note, src, i)
+        return Observation(d, v, note, src, i, rec)
 
     def stages(self, raw: Any, path: KeyPath) -> tuple[Stage, ...]:
         if raw is None:
@@ -797,6 +850,7 @@ class _Builder:
                     note=self.string(s, "note", p),
                     source=self.string(s, "source", p),
                     position=i,
+                    recorded=self.date(s, "recorded", p),
                 )
             )
         return tuple(out)

@@ -33,6 +33,7 @@ STATUSES = (
 )
 
 KeyPath = tuple[str | int, ...]
+Day = date  # for annotations inside records that have a field named "date"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,12 @@ class Observation(NamedTuple):
     note: str | None = None
     source: str | None = None
     position: int = 0
+    recorded: Day | None = None  # when it was entered; None: on its own date
+
+    @property
+    def entered(self) -> Day:
+        """When the figure became known: ``recorded``, else its own date."""
+        return self.recorded or self.date
 
 
 class ObservationColumns(Sequence[Observation]):
@@ -83,23 +90,40 @@ class ObservationColumns(Sequence[Observation]):
     read. Behaves as an immutable sequence of Observation, ordered by date.
     """
 
-    __slots__ = ("_days", "_notes", "_positions", "_sources", "_values")
+    __slots__ = ("_days", "_notes", "_positions", "_recorded", "_sources", "_values")
 
     def __init__(self, observations: Sequence[Observation]) -> None:
         from array import array
 
         if observations:
-            days, values, notes, sources, positions = zip(*observations, strict=True)  # transpose in C
+            days, values, notes, sources, positions, recorded = zip(*observations, strict=True)  # transpose in C
         else:
-            days = values = notes = sources = positions = ()
+            days = values = notes = sources = positions = recorded = ()
         self._days = array("l", map(date.toordinal, days))
         self._values = list(values)  # a list keeps ints ints
         self._notes = list(notes) if notes.count(None) != len(notes) else None
         self._sources = list(sources) if sources.count(None) != len(sources) else None
         self._positions = None if positions == tuple(range(len(positions))) else array("l", positions)
+        self._recorded = list(recorded) if recorded.count(None) != len(recorded) else None
+
+    def recorded_after(self, day: date) -> bool:
+        """Was any figure entered after ``day`` (by its ``recorded`` date)?"""
+        return self._recorded is not None and any(r is not None and r > day for r in self._recorded)
 
     def __len__(self) -> int:
         return len(self._days)
+
+    def distinct_sources(self) -> set[str]:
+        if self._sources is None:
+            return set()
+        found = set(self._sources)
+        found.discard(None)  # type: ignore[arg-type]
+        return found
+
+    def sources(self) -> Iterator[tuple[int, str]]:
+        """(index, source) of the figures that give one, without building them."""
+        if self._sources is not None:
+            yield from ((i, src) for i, src in enumerate(self._sources) if src)
 
     def count_upto(self, day: date) -> int:
         """How many figures are dated on or before ``day`` (a C-level search)."""
@@ -114,6 +138,7 @@ class ObservationColumns(Sequence[Observation]):
             None if self._notes is None else self._notes[i],
             None if self._sources is None else self._sources[i],
             i if self._positions is None else self._positions[i],
+            None if self._recorded is None else self._recorded[i],
         )
 
     @overload
@@ -158,6 +183,7 @@ class Stage:
     note: str | None = None
     source: str | None = None
     position: int = 0
+    recorded: date | None = None  # when the completion was entered; None: on its done date
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +211,10 @@ class Target:
     parent rollup; state: active, paused or cancelled. ``target`` is the
     goal value of a quantity; ``at_least`` / ``at_most`` the bound of a
     maintain target. ``file`` is the ledger file that holds the target.
+    ``observations`` are the figures as best known now: one per date, the
+    newest ``recorded`` entry; ``superseded`` holds the older entries of
+    revised dates (first reports), in date order. ``added``: when the target
+    entered the ledger (None: always there).
     """
 
     id: str
@@ -208,6 +238,8 @@ class Target:
     observations: Sequence[Observation] = ()
     stages: tuple[Stage, ...] = ()
     trajectory: tuple[Waypoint, ...] = ()
+    added: date | None = None
+    superseded: tuple[Observation, ...] = ()
 
     @property
     def path(self) -> KeyPath:
@@ -220,6 +252,10 @@ class Settings:
 
     allow_outside_includes: ``include`` may name files outside the main
     ledger's folder (see :mod:`target_tracker.ledger.includes`).
+    require_figure_source: every figure and completed stage must say where it
+    was reported (``update``/``done`` refuse without ``--source``; ``check``
+    lists those without). report_grace_days: without a published date for a
+    month's report, it counts as issued this many days after the month's end.
     """
 
     on_track_gap: float = 0.05
@@ -227,11 +263,17 @@ class Settings:
     stale_after_days: int = 90
     lang: str | None = None  # the interface language for this ledger: 'zh', 'en', or unset (the user's)
     allow_outside_includes: bool = False
+    require_figure_source: bool = False
+    report_grace_days: int = 10
 
 
 @dataclass(frozen=True, slots=True)
 class Ledger:
-    """The whole ledger: metadata, settings and targets in file order."""
+    """The whole ledger: metadata, settings and targets in file order.
+
+    published: when each month's report was issued ("2021-10" -> 2021-11-08),
+    from ``[reports.published]`` (``tracker report --publish`` records it).
+    """
 
     title: str
     path: str
@@ -239,6 +281,7 @@ class Ledger:
     settings: Settings = field(default_factory=Settings)
     targets: dict[str, Target] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    published: dict[str, date] = field(default_factory=dict)
 
 
 Severity = Literal["error", "warning"]
@@ -258,3 +301,37 @@ class Problem:
         where = f"{self.file}:{self.line}" if self.line else self.file
         prefix = _("warning: ") if self.severity == "warning" else ""
         return f"{where}: {prefix}{self.message}"
+
+
+def distinct_sources(observations: Sequence[Observation]) -> set[str]:
+    """The different own sources the figures give (fast on cached columns)."""
+    if isinstance(observations, ObservationColumns):
+        return observations.distinct_sources()
+    return {o.source for o in observations if o.source}
+
+
+def observation_sources(observations: Sequence[Observation]) -> Iterator[tuple[int, str]]:
+    """(index, source) of the figures that give their own source (fast on
+    cached columns, where most figures have none)."""
+    if isinstance(observations, ObservationColumns):
+        return observations.sources()
+    return ((i, o.source) for i, o in enumerate(observations) if o.source)
+
+
+def split_revisions(observations: tuple[Observation, ...]) -> tuple[tuple[Observation, ...], tuple[Observation, ...]]:
+    """(figures as best known now, superseded entries). Entries for the same
+    date are ordered by when they were entered (``recorded``, else their own
+    date), then by line: the last one is the figure, the others are earlier
+    reports of it."""
+    from operator import itemgetter
+
+    if len(set(map(itemgetter(0), observations))) == len(observations):
+        return observations, ()  # no date given twice: the common case, checked in C
+    ordered = sorted(observations, key=lambda o: (o.date, o.entered, o.position))
+    current: list[Observation] = []
+    superseded: list[Observation] = []
+    for o in ordered:
+        if current and current[-1].date == o.date:
+            superseded.append(current.pop())
+        current.append(o)
+    return tuple(current), tuple(superseded)

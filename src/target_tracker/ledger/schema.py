@@ -78,6 +78,7 @@ _TABLE_TEXT = {
     "observation": ("One dated figure.", "一条按日期记录的数据。"),
     "stage": ("A named stage of a milestones target.", "阶段型目标的一个阶段。"),
     "waypoint": ("An interim target on the planned trajectory.", "规划轨迹上的阶段性目标。"),
+    "reports": ("What the ledger remembers about its monthly reports.", "台账记录的月度报告信息。"),
 }  # fmt: skip
 
 

@@ -38,6 +38,10 @@ def fmt_num(v: float | None) -> str:
 
 
 def fmt_pct(x: float | None) -> str:
+    """Never '100.0%' for a share short of 1, so the figure never contradicts
+    a status that is not done."""
+    if x is not None and x < 1 and round(x * 100, 1) >= 100.0:
+        x = 0.999
     return format_pct(x)
 
 
@@ -100,6 +104,25 @@ def source_json(s: Source | None) -> dict[str, Any] | None:
     }
 
 
+def figure_source(row: TargetStatus) -> str | None:
+    """The own source of the figure behind the row (its latest figure, or the
+    last stage done by the as-of date); None when it gives none. Never the
+    target's source: where a commitment was made is not where a figure was
+    reported."""
+    t = row.target
+    if row.latest is not None:
+        return row.latest.source
+    if t.kind == "milestones":
+        done = [st for st in t.stages if st.done and st.done <= row.as_of]
+        if done:
+            return max(done, key=lambda st: st.done or row.as_of).source
+    return None
+
+
+def not_given(source: str | None) -> str:
+    return source or _("source not given")
+
+
 def _r4(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
@@ -151,6 +174,8 @@ def target_json(row: TargetStatus, ledger: Ledger, with_label: bool = False) -> 
             "note": latest.note,
             "source": latest.source,
         },
+        # the own source of the figure behind "current" (latest figure or stage done); null when not given
+        "figure_source": figure_source(row),
     }
     if not with_label:
         return data
@@ -161,13 +186,14 @@ def target_json(row: TargetStatus, ledger: Ledger, with_label: bool = False) -> 
     )
 
 
-def status_json(ev: Evaluation, rows: list[TargetStatus]) -> dict[str, Any]:
+def status_json(ev: Evaluation, rows: list[TargetStatus], as_reported: bool = False) -> dict[str, Any]:
     from target_tracker.compute import summarize
 
     summary = summarize(rows) if rows is not ev.rows else ev.summary
     return {
         "ledger": ev.ledger.title,
         "as_of": ev.as_of.isoformat(),
+        "as_reported": as_reported,  # added: only what was entered by as_of (recorded/added dates)
         "summary": {
             "targets": summary.targets,
             "completion": _r4(summary.completion),
@@ -241,9 +267,12 @@ def summary_line(ev: Evaluation, rows: list[TargetStatus]) -> str:
     ).format(n=s.targets, counts=counts, stale=stale_text, completion=fmt_pct(s.completion), as_of=fmt_date(ev.as_of))
 
 
-def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True, tree: bool = True) -> View:
+def status_view(
+    ev: Evaluation, rows: list[TargetStatus], grouped: bool = True, tree: bool = True, as_reported: bool = False
+) -> View:
     """The status table; ``tree`` indents children under their rollups (only
-    meaningful in ledger order)."""
+    meaningful in ledger order); ``as_reported``: ``ev`` is of the ledger as
+    known on its as-of date."""
     kids = children_of(ev.ledger)
     groups: dict[str | None, list[dict[str, Any]]] = {}
     for r in rows:
@@ -259,7 +288,9 @@ def status_view(ev: Evaluation, rows: list[TargetStatus], grouped: bool = True, 
         )
     table = Table(STATUS_COLUMNS, list(groups.items()), notes=notes)
     heading = _("{title} — status as of {as_of}").format(title=ev.ledger.title, as_of=fmt_date(ev.as_of))
-    return View([table], status_json(ev, rows), heading=heading)
+    if as_reported:
+        heading += " " + _("(as reported then: targets added and figures recorded by that date)")
+    return View([table], status_json(ev, rows, as_reported), heading=heading)
 
 
 # -- show ----------------------------------------------------------------------
@@ -302,6 +333,10 @@ def show_view(ev: Evaluation, target_id: str) -> View:
         (_("weight"), fmt_num(t.weight)),
         (_("parent"), t.parent or "–"),
         (_("source"), (format_source(src) if src else "–") + ("" if t.source else _(" (the ledger's)"))),
+        (
+            _("latest figure's source"),
+            "–" if row.updated is None or t.kind == "rollup" else not_given(figure_source(row)),
+        ),
         (_("source file"), src.url if src and src.url else "–"),
         (_("file"), t.file),
     ]
@@ -317,6 +352,9 @@ def show_view(ev: Evaluation, target_id: str) -> View:
         data["observations"] = [
             {"date": o.date.isoformat(), "value": o.value, "note": o.note, "source": o.source} for o in t.observations
         ]
+    if t.superseded:
+        table, data["revisions"] = _revisions_table(t)
+        tables.append(table)
     if t.trajectory:
         tables.append(_trajectory_table(t))
         data["trajectory"] = [
@@ -336,23 +374,90 @@ def show_view(ev: Evaluation, target_id: str) -> View:
             for s in t.stages
         ]
     if t.kind == "rollup":
-        child_rows = [ev.get(k.id) for k in kids]
         all_kids = children_of(ledger)
-        records = [status_row(c, len(all_kids.get(c.target.id, []))) for c in child_rows if c is not None]
+        child_rows = [c for k in kids if (c := ev.get(k.id)) is not None]
+        records = [status_row(c, len(all_kids.get(c.target.id, []))) for c in child_rows]
         cols = [c for c in STATUS_COLUMNS if c.key != "label"]
         cols = [Column(c.key, c.header, c.align, c.text, c.colored, True if c.key == "id" else c.in_text, c.in_csv)
                 for c in cols]  # fmt: skip
         tables.append(Table(cols, [(None, records)], title=_("children")))
         data["children"] = [k.id for k in kids]
+        table, data["arithmetic"] = _rollup_arithmetic(row, child_rows)
+        tables.append(table)
     return View(tables, data, heading=f"{t.title}")
 
 
+def _rollup_arithmetic(row: TargetStatus, child_rows: list[TargetStatus]) -> tuple[Table, dict[str, Any]]:
+    """How the rollup's done and expected come from its children's values."""
+    from target_tracker.compute import rollup_part, weighted
+
+    parts = [rollup_part(c) for c in child_rows]
+    done, expected, total = weighted(parts)
+    records = []
+    for p in parts:
+        records.append({
+            "id": p.row.target.id,
+            "weight": p.weight,
+            "done": p.done if p.counted else None,
+            "expected": p.expected if p.counted else None,
+            "w_done": p.weight * p.done if p.counted else None,
+            "w_expected": p.weight * p.expected if p.counted else None,
+            "counted": _("yes") if p.counted else _("not counted: {reason}").format(reason=_(p.reason)),
+        })  # fmt: skip
+    sum_done = sum(p.weight * p.done for p in parts if p.counted)
+    sum_expected = sum(p.weight * p.expected for p in parts if p.counted)
+    notes = []
+    if done is None:
+        notes.append(_("no child counts: the rollup's status is no-data"))
+    else:
+        notes.append(_("done = Σ weight × done / Σ weight = {num} / {den} = {pct}").format(
+            num=fmt_num(round(sum_done, 4)), den=fmt_num(total), pct=fmt_pct(done)))  # fmt: skip
+        own = row.expected is not None and expected is not None and abs(row.expected - expected) > 1e-9
+        if own:
+            notes.append(_("expected = {pct}, from the rollup's own trajectory (children's: {kids})").format(
+                pct=fmt_pct(row.expected), kids=fmt_pct(expected)))  # fmt: skip
+        else:
+            notes.append(_("expected = Σ weight × expected / Σ weight = {num} / {den} = {pct}").format(
+                num=fmt_num(round(sum_expected, 4)), den=fmt_num(total), pct=fmt_pct(expected)))  # fmt: skip
+    share = lambda v: "" if v is None else fmt_pct(v)  # noqa: E731
+    product = lambda v: "" if v is None else fmt_num(round(v, 4))  # noqa: E731
+    cols = [
+        Column("id", N_("child")),
+        Column("weight", N_("weight"), align="right", text=fmt_num),
+        Column("done", N_("done (counted)"), align="right", text=share),
+        Column("expected", N_("expected (counted)"), align="right", text=share),
+        Column("w_done", N_("weight × done"), align="right", text=product),
+        Column("w_expected", N_("weight × expected"), align="right", text=product),
+        Column("counted", N_("counted")),
+    ]
+    data: dict[str, Any] = {
+        "children": [
+            {"id": p.row.target.id, "weight": p.weight, "done": _r4(p.done) if p.counted else None,
+             "expected": _r4(p.expected) if p.counted else None, "counted": p.counted, "reason": p.reason or None}
+            for p in parts
+        ],
+        "weight": total,
+        "weighted_done": round(sum_done, 6),
+        "weighted_expected": round(sum_expected, 6),
+        "done": _r4(done),
+        "expected": _r4(row.expected),
+    }  # fmt: skip
+    return Table(cols, [(None, records)], title=_("how the rollup is computed"), notes=notes), data
+
+
 def _projection_text(row: TargetStatus, projected: date | None) -> str:
-    if row.target.kind == "maintain":
+    from target_tracker.compute import projection_outcome
+
+    outcome = projection_outcome(row)
+    if outcome == "level":
         return _("– (a level to keep)")
+    if outcome == "trend-passed":
+        return _("no projection (the recent trend would have finished before {as_of}, but no figure shows it)").format(
+            as_of=row.as_of.isoformat()
+        )
     if projected is None:
         return _("no projection (no progress in the recent trend)")
-    if row.status == "done":
+    if outcome == "done":
         return _("done {date}").format(date=fmt_date(projected))
     due = row.due
     if due is None:
@@ -379,7 +484,7 @@ def _observations_table(t: Target, as_of: date) -> Table:
                 "change": None if prev is None else o.value - prev,
                 "ratio": quantity_ratio(t, o.value) if t.kind == "quantity" else None,
                 "note": o.note or "",
-                "source": o.source or "",
+                "source": not_given(o.source),
                 "after": _("after as-of") if o.date > as_of else "",
             }
         )
@@ -395,6 +500,31 @@ def _observations_table(t: Target, as_of: date) -> Table:
     ]
     title = _("observations ({unit})").format(unit=t.unit) if t.unit else _("observations")
     return Table(cols, [(None, records)], title=title)
+
+
+def _revisions_table(t: Target) -> tuple[Table, list[dict[str, Any]]]:
+    """Each revision: the figure as first reported, when it was revised and by how much."""
+    from target_tracker.compute import revisions
+
+    records = []
+    data = []
+    for r in revisions(t):
+        assert r.old is not None
+        records.append({"date": r.date, "old": r.old.value, "first": r.old.entered, "revised": r.new.entered,
+                        "new": r.new.value, "change": r.change, "source": not_given(r.new.source)})  # fmt: skip
+        data.append({"date": r.date.isoformat(), "old": r.old.value, "old_recorded": r.old.entered.isoformat(),
+                     "new": r.new.value, "recorded": r.new.entered.isoformat(), "change": r.change,
+                     "source": r.new.source})  # fmt: skip
+    cols = [
+        Column("date", N_("figure for"), text=fmt_date),
+        Column("old", N_("reported"), align="right", text=fmt_num),
+        Column("first", N_("recorded"), text=fmt_date),
+        Column("revised", N_("revised on"), text=fmt_date),
+        Column("new", N_("revised to"), align="right", text=fmt_num),
+        Column("change", N_("change"), align="right", text=lambda v: "" if v is None else f"{v:+,.4g}"),
+        Column("source", N_("source")),
+    ]
+    return Table(cols, [(None, records)], title=_("revisions")), data
 
 
 def _trajectory_table(t: Target) -> Table:
@@ -430,6 +560,7 @@ def _stages_table(t: Target, as_of: date) -> Table:
                 "done": s.done,
                 "state": state,
                 "note": s.note or "",
+                "source": not_given(s.source) if s.done else "",
             }  # fmt: skip
         )
     cols = [
@@ -440,6 +571,7 @@ def _stages_table(t: Target, as_of: date) -> Table:
         Column("done", NP_("date", "done"), text=fmt_date, context="date"),
         Column("state", ""),
         Column("note", N_("note")),
+        Column("source", N_("source")),
     ]
     return Table(cols, [(None, records)], title=_("stages"))
 
@@ -454,7 +586,9 @@ def _status_words(row: TargetStatus) -> str:
     return _("({ratio}{status})").format(ratio=ratio, status=status_label(row.status))
 
 
-def observation_effect(ledger: Ledger, target_id: str, day: date, replaced: float | None) -> str:
+def observation_effect(
+    ledger: Ledger, target_id: str, day: date, replaced: float | None, revised: float | None = None
+) -> str:
     """``reform-tasks: 89 -> 95 tasks (93.1%, on-track)``, as of the figure's date."""
     from target_tracker.compute import evaluate_leaf
 
@@ -462,15 +596,20 @@ def observation_effect(ledger: Ledger, target_id: str, day: date, replaced: floa
     row = evaluate_leaf(t, day, ledger.settings)
     if replaced is not None:
         before: float | None = replaced
+    elif revised is not None:
+        before = revised
     else:
         earlier = [o for o in t.observations if o.date < day]
         before = earlier[-1].value if earlier else None
-    return _("{id}: {before} -> {after} {status}").format(
+    text = _("{id}: {before} -> {after} {status}").format(
         id=t.id,
         before=format_number(before, t.unit, with_unit=False),
         after=format_number(row.current, t.unit),
         status=_status_words(row),
     )
+    if revised is not None:
+        text += " " + _("(revision of the figure dated {date}; the first report stays)").format(date=fmt_date(day))
+    return text
 
 
 def stage_effect(ledger: Ledger, target_id: str, index: int, day: date) -> str:
@@ -498,3 +637,21 @@ def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -
         else ""
     )
     return _("{id}: {field} = {value}{status}").format(id=t.id, field=field_name, value=shown, status=status)
+
+
+def plausibility_warning(ledger: Ledger | None, target_id: str, code: str, value: float) -> str:
+    """A plausibility doubt about a new figure, for the planner (not a refusal)."""
+    t = ledger.targets.get(target_id) if ledger else None
+    goal = fmt_num(t.target) if t else "–"
+    latest = fmt_date(t.observations[-1].date) if t and t.observations else "–"
+    text = {
+        "twice-target": _("{value} is more than twice the target ({target}); is the unit right?"),
+        "falls": _(
+            "{value} makes the cumulative count fall (it does not fit between the figures dated before "
+            "and after it); is the figure or the date right?"
+        ),
+        "old": _("the figure is more than 12 months older than the latest one ({latest}); is the date right?"),
+    }[code]
+    return _("warning: {id}: {text} (recorded anyway; --quiet hides this)").format(
+        id=target_id, text=text.format(value=fmt_num(value), target=goal, latest=latest)
+    )

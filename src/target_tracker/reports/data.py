@@ -16,14 +16,17 @@ from typing import Any
 
 from target_tracker.compute import (
     TargetStatus,
+    as_reported,
     children_of,
     completion,
     count_upto,
+    entered_between,
     evaluate,
     expected_share,
     layout,
     projected_completion,
     quantity_ratio,
+    report_issued,
     stages_ratio,
 )
 from target_tracker.dates import add_months, month_end, parse_month, previous_month_end
@@ -32,7 +35,7 @@ from target_tracker.ledger.model import STATUSES, Ledger, Source, Target
 from target_tracker.output.formats import format_number, format_source
 from target_tracker.output.labels import status_label
 from target_tracker.output.render import Column, Table
-from target_tracker.output.views import fmt_date, fmt_pct, progress_text, source_of
+from target_tracker.output.views import figure_source, fmt_date, fmt_num, fmt_pct, progress_text, source_of
 from target_tracker.reports.numbering import long_date, month_title, numbered
 from target_tracker.selection import direction, in_areas
 
@@ -89,7 +92,8 @@ class Update:
     what: str
     change: float | None
     note: str
-    source: str
+    source: str  # the figure's own, or "source not given" (never the target's)
+    source_given: bool = True
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,8 @@ class Revision:
     recorded: _date | None = None
     note: str = ""
     source: str = ""
+    old: float | None = None  # the value it replaced (None: first reported late)
+    new: float | None = None
 
 
 Trajectory = tuple[list[tuple[date, float | None]], list[tuple[date, float]]]
@@ -174,6 +180,10 @@ class MonthlyReport:
     trajectories: dict[str, Trajectory] = field(default_factory=dict)
     revisions: list[Revision] = field(default_factory=list)
     next_month_end: date | None = None
+    #: when last month's report was issued: last month is compared as known then
+    previous_issued: _date | None = None
+    #: this month as known when its report was issued (``--as-reported``), not as known now
+    as_reported: bool = False
 
     @property
     def month_name(self) -> str:
@@ -197,8 +207,8 @@ def _direction(before: str, after: str) -> str:
 
 def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: date) -> list[Update]:
     """Every observation and stage dated in [first, last], with its change and
-    its source (the figure's own, else the target's). Figures are found by
-    bisection, so a long history costs nothing."""
+    its own source ("source not given" when it has none: never the target's).
+    Figures are found by bisection, so a long history costs nothing."""
     out: list[Update] = []
     for r in rows:
         t = r.target
@@ -211,19 +221,16 @@ def month_updates(ledger: Ledger, rows: list[TargetStatus], first: date, last: d
                 change = None if prev is None else o.value - prev
                 now = format_number(o.value, t.unit)  # 万/亿 in Chinese, the ledger's own unit kept
                 text = f"{format_number(prev, t.unit, with_unit=False)} → {now}" if prev is not None else now
-                out.append(Update(o.date, t, text, change, o.note or "", o.source or _cite(ledger, t)))
+                out.append(Update(o.date, t, text, change, o.note or "", o.source or _("source not given"),
+                                  bool(o.source)))  # fmt: skip
                 prev = o.value
         for i, s in enumerate(t.stages, start=1):
             if s.done and first <= s.done <= last:
                 what = _("stage {n} '{name}' done").format(n=i, name=s.name)
-                out.append(Update(s.done, t, what, None, s.note or "", s.source or _cite(ledger, t)))
+                out.append(Update(s.done, t, what, None, s.note or "", s.source or _("source not given"),
+                                  bool(s.source)))  # fmt: skip
     out.sort(key=lambda u: (u.date, u.target.id))
     return out
-
-
-def _cite(ledger: Ledger, t: Target) -> str:
-    src = source_of(t, ledger)
-    return format_source(src) if src else ""
 
 
 def upcoming(rows: list[TargetStatus], after: date, until: date) -> list[Upcoming]:
@@ -305,7 +312,7 @@ def cited_sources(ledger: Ledger, rows: list[TargetStatus], updates: list[Update
         if r.latest is not None and r.latest.source:
             seen.setdefault(r.latest.source, None)
     for u in updates:
-        if u.source:
+        if u.source and u.source_given:
             seen.setdefault(u.source, None)
     return list(seen)
 
@@ -323,17 +330,29 @@ def _severity(a: Attention) -> tuple[int, float, str]:
     return ATTENTION.index(a.row.status), -(a.row.gap or 0.0), a.row.target.id
 
 
-def build_report(ledger: Ledger, month: str, generated: date, areas: list[str] | None = None) -> MonthlyReport:
-    """The report for ``month`` (YYYY-MM), as of its last day.
+def build_report(
+    ledger: Ledger, month: str, generated: date, areas: list[str] | None = None, reported: bool = False
+) -> MonthlyReport:
+    """The report for ``month`` (YYYY-MM), as of its last day, compared with
+    last month as last month's report showed it: only what was entered by the
+    day it was issued (``[reports.published]``, else its month end plus
+    ``report_grace_days``). ``reported``: this month too as known when its
+    report was issued.
 
     The ledger is evaluated twice (this month end and the one before); the
     report needs no other month, so its cost is that of two ``status`` runs.
     """
     first, as_of = parse_month(month)
     previous = previous_month_end(first)
-    placed = layout(ledger)
-    rows = _filter(evaluate(ledger, as_of, placed).rows, areas)
-    before_rows = _filter(evaluate(ledger, previous, placed).rows, areas)
+    previous_issued = report_issued(ledger, f"{previous.year:04d}-{previous.month:02d}", previous)
+    issued = report_issued(ledger, month, as_of)
+    now_ledger = as_reported(ledger, issued) if reported else ledger
+    placed = layout(now_ledger)
+    rows = _filter(evaluate(now_ledger, as_of, placed).rows, areas)
+    before_rows = _filter(evaluate(as_reported(ledger, previous_issued), previous).rows, areas)
+    shown = {r.target.id for r in rows}
+    revisions = [_revision(v) for v in entered_between(ledger, previous_issued, issued if reported else None, previous)
+                 if v.target.id in shown]  # fmt: skip
     before = {r.target.id: r for r in before_rows}
     changes = [
         StatusChange(r, before[r.target.id].status, _direction(before[r.target.id].status, r.status))
@@ -382,7 +401,22 @@ def build_report(ledger: Ledger, month: str, generated: date, areas: list[str] |
         sources=cited_sources(ledger, rows, updates),
         trajectories={r.target.id: trajectory(r) for r in charted},
         next_month_end=next_end,
+        revisions=revisions,
+        previous_issued=previous_issued,
+        as_reported=reported,
     )
+
+
+def _revision(v: Any) -> Revision:
+    """A late or revised figure (:class:`target_tracker.compute.Revision`) as the report shows it."""
+    t = v.target
+    unit = f" {t.unit}" if t.unit else ""
+    if v.old is None:
+        what = _("{value}{unit}, first reported late").format(value=fmt_num(v.new.value), unit=unit)
+    else:
+        what = _("{old} → {new}{unit}, revised").format(old=fmt_num(v.old.value), new=fmt_num(v.new.value), unit=unit)
+    return Revision(v.date, t, what, v.new.entered, v.new.note or "", v.new.source or _("source not given"),
+                    None if v.old is None else v.old.value, v.new.value)  # fmt: skip
 
 
 def _ym(d: date) -> tuple[int, int]:
@@ -444,7 +478,11 @@ def method_text(rep: MonthlyReport) -> str:
         "missed against their bound (inclusive). A figure is stale when it is more than {stale} days old. "
         "Figures dated after the report date are not used. Overall completion is the weighted mean of the "
         "top-level targets' clamped shares."
-    ).format(on=f"{s.on_track_gap:.0%}", risk=f"{s.at_risk_gap:.0%}", stale=s.stale_after_days)
+    ).format(on=f"{s.on_track_gap:.0%}", risk=f"{s.at_risk_gap:.0%}", stale=s.stale_after_days) + (
+        " " + _("Last month is shown as its report showed it when issued on {date}: figures entered later are "
+                "listed as late or revised, not folded into last month.").format(date=long_date(rep.previous_issued))
+        if rep.previous_issued else ""
+    )  # fmt: skip
 
 
 def _pct(v: float | None) -> str:
@@ -613,7 +651,11 @@ def report_sections(rep: MonthlyReport) -> list[Block]:
     if rep.revisions:
         rows = [title_cell(v.target) | {"date": v.date, "what": v.what, "recorded": v.recorded, "note": v.note,
                                         "source": v.source} for v in rep.revisions]  # fmt: skip
-        add("revisions", _("Late and revised figures"), tables=[Table(
+        since = long_date(rep.previous_issued) if rep.previous_issued else long_date(rep.previous)
+        add("revisions", _("Late and revised figures"),
+            paragraphs=[_("Figures for earlier months entered since last month's report of {date}.").format(
+                date=since)],
+            tables=[Table(
             [Column("date", N_("figure dated"), text=fmt_date), _title_col(), Column("what", N_("change")),
              Column("recorded", N_("recorded"), text=fmt_date), Column("note", N_("note")),
              Column("source", N_("source"))], [(None, rows)])])  # fmt: skip
@@ -640,7 +682,12 @@ def _projection(a: Attention) -> str:
     """When the recent pace completes the target ('none' when it never does)."""
     if a.row.target.kind == "maintain":
         return _("below its bound") if a.row.status == "missed" else ""
-    return fmt_date(a.projected) if a.projected else _("not at this pace")
+    if a.projected:
+        return fmt_date(a.projected)
+    from target_tracker.compute import projection_outcome
+
+    # the recent trend would have finished before the report date, yet no figure shows it
+    return _("no new figure") if projection_outcome(a.row) == "trend-passed" else _("not at this pace")
 
 
 def report_data(rep: MonthlyReport) -> dict[str, Any]:
@@ -680,7 +727,9 @@ def report_data(rep: MonthlyReport) -> dict[str, Any]:
                       for u in rep.coming_up],
         "stale": [r.target.id for r in rep.stale],
         "revisions": [{"date": d(v.date), "id": v.target.id, "what": v.what, "recorded": d(v.recorded),
-                       "note": v.note, "source": v.source} for v in rep.revisions],
+                       "note": v.note, "source": v.source, "old": v.old, "new": v.new} for v in rep.revisions],
+        "previous_issued": d(rep.previous_issued),
+        "as_reported": rep.as_reported,
         "history": [{"date": d(x), "completion": _r(c)} for x, c in rep.history],
         "sources": rep.sources,
         "targets": [target_json(r, ledger) | {"previous": _previous(rep, r.target.id)} for r in rep.rows],
@@ -704,6 +753,7 @@ CSV_COLUMNS = [
     Column("ratio", "ratio"), Column("ratio_previous", "ratio_previous"), Column("status", "status"),
     Column("status_previous", "status_previous"), Column("expected", "expected"), Column("due", "due"),
     Column("updated", "updated"), Column("stale", "stale"), Column("source", "source"),
+    Column("figure_source", "figure_source"),  # the latest figure's own source, never the target's
 ]  # fmt: skip
 
 
@@ -719,6 +769,6 @@ def report_csv_table(rep: MonthlyReport) -> Table:
             "ratio": _r(r.ratio), "ratio_previous": _r(b.ratio) if b else None, "status": r.status,
             "status_previous": b.status if b else None, "expected": _r(r.expected),
             "due": r.due.isoformat() if r.due else None, "updated": r.updated.isoformat() if r.updated else None,
-            "stale": r.stale, "source": src.cite() if src else None,
+            "stale": r.stale, "source": src.cite() if src else None, "figure_source": figure_source(r),
         })  # fmt: skip
     return Table(CSV_COLUMNS, [(None, records)])
