@@ -19,6 +19,7 @@ the row above and costs seconds at 10,000 rows.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Callable
 from datetime import datetime
@@ -167,6 +168,7 @@ def _t(text: str) -> str:
     return f'<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t>'
 
 
+@functools.lru_cache(maxsize=65536)  # cells repeat (statuses, dates, units, owners)
 def _em(text: str) -> float:
     """Width of ``text`` in ems, on the generous side (LibreOffice's stand-in
     fonts are wider than Word's): a Chinese character one, a digit or a
@@ -190,6 +192,7 @@ def _em(text: str) -> float:
     return width
 
 
+@functools.lru_cache(maxsize=65536)
 def _longest_token(text: str) -> float:
     return max((_em(w) for w in text.split()), default=0.0)
 
