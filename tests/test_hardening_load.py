@@ -540,3 +540,18 @@ def test_loading_does_not_freeze_the_collector(write_ledger) -> None:  # type: i
     load_ledger(write_ledger())
     assert gc.get_freeze_count() == before
     assert gc.isenabled() == enabled
+
+
+def test_a_fifo_as_the_ledger_is_refused_not_waited_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Choosing the language reads the ledger's [settings] first: that read must not block either."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "targets.toml"
+    os.mkfifo(fifo)
+    proc = subprocess.run(
+        [sys.executable, "-m", "target_tracker", "-f", str(fifo), "status"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert "not a regular file" in proc.stderr and "Traceback" not in proc.stderr

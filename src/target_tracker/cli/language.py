@@ -34,11 +34,21 @@ def settings_lang(text: str) -> str | None:
 def ledger_lang_of(path: Path) -> str | None:
     """The ``[settings] lang`` of the ledger file at ``path``, read from its first 64 KB
     (where [settings] lives, before the targets) without parsing it; None if unreadable."""
-    try:
-        with open(path, "rb") as f:
-            return settings_lang(f.read(65536).decode("utf-8", errors="replace"))
+    import os
+    import stat
+
+    try:  # never blocks on a FIFO or reads a device: the loader refuses those with a message
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return settings_lang(os.read(fd, 65536).decode("utf-8", errors="replace"))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def usage_error_text(e: Exception) -> str:
