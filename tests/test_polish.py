@@ -219,3 +219,22 @@ def test_readme_negative_value_example_runs_as_written(run, write_ledger) -> Non
     for example in examples:
         r = run("-f", path, *shlex.split(example)[1:])
         assert r.exit_code == 0 and "-0.2" in r.output, (example, r.output)
+
+
+def test_report_out_never_replaces_a_device_or_fifo(run, write_ledger, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import stat
+
+    path = write_ledger()
+    fifo = tmp_path / "out.md"
+    os.mkfifo(fifo)
+    result = run("report", "--month", "2021-10", "--out", fifo, "-f", path)
+    assert result.exit_code == 2 and "not a regular file" in result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still the FIFO, not a file put in its place
+
+
+def test_set_source_echoes_the_citation_not_a_record(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    path = write_ledger()
+    result = run("set", "tasks", "source", "区报 2021-11", "-f", path)
+    assert result.exit_code == 0, result.output
+    assert "tasks: source = 区报 2021-11" in result.output and "Source(" not in result.output

@@ -131,6 +131,8 @@ def write_file(path: Path, data: bytes) -> None:
     try:
         if path.is_dir():
             fail(_("--out {path} is a folder; give a file name (or use --from/--to)").format(path=path))
+        if path.exists() and not path.is_file():  # a device or FIFO is never replaced by a file
+            fail(_("--out {path} is not a regular file; give a file name").format(path=path))
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
     except EditError as e:

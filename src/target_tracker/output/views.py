@@ -630,6 +630,8 @@ def field_effect(ledger: Ledger, target_id: str, field_name: str, as_of: date) -
     t = ledger.targets[target_id]
     value = getattr(t, field_name, None)
     shown = fmt_date(value) if isinstance(value, date) else fmt_num(value) if isinstance(value, float | int) else value
+    if isinstance(value, Source):
+        shown = value.cite()
     row = evaluate(ledger, as_of).get(target_id)
     status = (
         _(", status as of {as_of}: {status}").format(as_of=fmt_date(as_of), status=status_label(row.status))
