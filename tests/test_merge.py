@@ -503,3 +503,28 @@ def test_check_names_leftover_markers_when_the_first_was_deleted(run, write_ledg
 def test_a_ledger_added_on_both_branches_merges_against_an_empty_base() -> None:
     merged, conflicts = merge_texts("", BASE + NEW_A, BASE + NEW_B)
     assert (merged, conflicts) == (BASE + NEW_A + NEW_B, 0)
+
+
+def test_ledgers_saved_with_a_bom_merge_cleanly_and_keep_it(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bom = b"\xef\xbb\xbf"
+    text = (
+        'title = "t"\n\n[targets.a]\ntitle = "A"\ntarget = 10\nstart = 2021-01-01\ndue = 2022-12-31\n'
+        "observations = [\n  { date = 2021-10-31, value = 1 },\n]\n\n"
+        '[targets.b]\ntitle = "B"\ntarget = 10\nstart = 2021-01-01\ndue = 2022-12-31\n'
+    )
+    base, ours, theirs = (tmp_path / n for n in ("base.toml", "ours.toml", "theirs.toml"))
+    base.write_bytes(bom + text.encode())
+    ours.write_bytes(
+        bom + text.replace("value = 1 },\n", "value = 1 },\n  { date = 2021-11-30, value = 2 },\n").encode()
+    )
+    theirs.write_bytes(bom + text.replace('title = "B"', 'title = "Bee"').encode())
+    result = run("merge-file", base, ours, theirs)
+    assert result.exit_code == 0, result.output
+    merged = ours.read_bytes()
+    assert (
+        merged
+        == bom
+        + text.replace("value = 1 },\n", "value = 1 },\n  { date = 2021-11-30, value = 2 },\n")
+        .replace('title = "B"', 'title = "Bee"')
+        .encode()
+    )

@@ -158,14 +158,18 @@ def merge_files(base: Path, ours: Path, theirs: Path, marker_size: int = 7) -> O
             gc.enable()
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def _merge_files(base: Path, ours: Path, theirs: Path, marker_size: int) -> Outcome:
     from target_tracker.edits.transaction import atomic_write
+    from target_tracker.ledger.load import decode_ledger
 
     raw = [p.read_bytes() for p in (base, ours, theirs)]
     note: str
     try:
         try:
-            texts = [r.decode("utf-8") for r in raw]
+            texts = [decode_ledger(r) for r in raw]  # a BOM (Notepad) is not TOML: merged without it
         except UnicodeDecodeError:
             raise MergeRefused(_("a version is not valid UTF-8")) from None
         merged, conflicts, data = merge_verified(texts[0], texts[1], texts[2], marker_size)
@@ -174,14 +178,15 @@ def _merge_files(base: Path, ours: Path, theirs: Path, marker_size: int) -> Outc
             if errors:
                 raise MergeRefused(_("the merged ledger would not pass 'tracker check': {problem}").format(
                     problem=errors[0].message))  # fmt: skip
-        atomic_write(ours, merged.encode("utf-8"))
+        bom = BOM if raw[1].startswith(BOM) else b""  # OURS's bytes are kept, its BOM too
+        atomic_write(ours, bom + merged.encode("utf-8"))
         return Outcome(conflicts)
     except MergeRefused as e:
         note = str(e)
     output, conflicts = git_merge_file(base, ours, theirs, marker_size)
     atomic_write(ours, output)
     if conflicts == 0:
-        errors = check_errors(ours, output.decode("utf-8", "replace"))
+        errors = check_errors(ours, output.decode("utf-8", "replace").removeprefix("\ufeff"))
         if errors:
             note += "; " + _("git's line merge does not pass 'tracker check' either: {problem}").format(
                 problem=str(errors[0])
