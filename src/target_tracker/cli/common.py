@@ -349,18 +349,3 @@ def show_dry_run(change) -> None:  # type: ignore[no-untyped-def]
     """--dry-run: the change as a unified diff on stdout, a note on stderr."""
     sys.stdout.write(change.diff())
     typer.echo(_("(dry run: nothing written)"), err=True)
-
-
-def write_output(path: Path, text: str) -> None:
-    from target_tracker.edits.operations import EditError
-    from target_tracker.edits.transaction import atomic_write
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir():
-            fail(_("--out {path} is a folder; give a file name (or use --from/--to)").format(path=path))
-        atomic_write(path, text.encode("utf-8"))
-    except EditError as e:
-        fail(str(e))
-    except OSError as e:
-        fail(_("{file}: cannot write: {reason}").format(file=path, reason=e.strerror or e))

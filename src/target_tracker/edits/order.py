@@ -3,7 +3,6 @@ date order, a new child after its parent's whole subtree."""
 
 from __future__ import annotations
 
-import re
 import tomllib
 from datetime import date
 from typing import Any
@@ -30,9 +29,6 @@ def insert_before(text: str, spans: list[tuple[int, int]], at: int, elem: str, n
     if not indent.strip():  # the element starts its own line
         return text[:ls] + f"{indent}{elem},{nl}" + text[ls:]
     return text[:s] + f"{elem}, " + text[s:]
-
-
-_PARENT = re.compile(r"^[ \t]*parent[ \t]*=[ \t]*(\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*')", re.M)
 
 
 def last_of_subtree(text: str, ids: list[str], parent: str) -> str | None:

@@ -6,7 +6,7 @@ Labels carry the gettext context "status", so that 'done' the status and
 
 from __future__ import annotations
 
-from target_tracker.i18n import N_, NP_, _, pgettext
+from target_tracker.i18n import N_, NP_, pgettext
 
 STATUS_LABELS = {
     "done": NP_("status", "done"),
@@ -33,14 +33,6 @@ def status_label(code: str | None) -> str:
 
 
 DIRECTION_LABELS = {"improved": N_("improved"), "worsened": N_("worsened"), "changed": N_("changed")}
-
-
-def direction_label(code: str | None) -> str:
-    """How a status changed (a JSON code: improved, worsened, changed), in the interface language."""
-    if code is None:
-        return ""
-    label = DIRECTION_LABELS.get(code)
-    return _(label) if label is not None else code
 
 
 KIND_LABELS = {

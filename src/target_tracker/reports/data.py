@@ -489,10 +489,6 @@ def _pct(v: float | None) -> str:
     return fmt_pct(v)
 
 
-def _pp(v: float | None) -> str:
-    return "–" if v is None else f"{v * 100:.1f}"
-
-
 def _status_col(key: str = "status", header: str | None = None) -> Column:
     return Column(key, header or N_("status"), text=status_label, colored=True)
 

@@ -28,7 +28,6 @@ from target_tracker.reports.numbering import long_date
 #: --format value -> file extension.
 REPORT_FORMATS = {"md": "md", "markdown": "md", "html": "html", "json": "json", "csv": "csv", "docx": "docx",
                   "xlsx": "xlsx"}  # fmt: skip
-BINARY_FORMATS = ("docx", "xlsx")
 
 
 def render_report(rep: MonthlyReport, fmt: str) -> str | bytes:
@@ -65,11 +64,6 @@ def report_meta(rep: MonthlyReport) -> str:
     return _("As of {date}, compared with {previous}. Generated on {generated} by target-tracker from {file}.").format(
         date=long_date(rep.as_of), previous=long_date(rep.previous), generated=long_date(rep.generated),
         file=Path(rep.ledger.path).name)  # fmt: skip
-
-
-def cell_texts(table: Table, row: dict[str, Any]) -> list[str]:
-    """A row's cells as people read them (the title cell without its id)."""
-    return [c.text(row.get(c.key)) for c in table.columns if c.in_text]
 
 
 def to_markdown(rep: MonthlyReport, blocks: list[Block]) -> str:
