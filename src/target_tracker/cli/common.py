@@ -349,3 +349,26 @@ def show_dry_run(change) -> None:  # type: ignore[no-untyped-def]
     """--dry-run: the change as a unified diff on stdout, a note on stderr."""
     sys.stdout.write(change.diff())
     typer.echo(_("(dry run: nothing written)"), err=True)
+
+
+OPENPYXL_EXTRAS = ("numpy", "PIL")
+
+
+def import_openpyxl_lean() -> None:
+    """Import openpyxl without its optional numpy and Pillow support.
+
+    The CLI owns its process, so it may: while openpyxl is imported, those
+    modules read as absent (a ``None`` entry in ``sys.modules`` makes their
+    import fail), then the entries are removed again. A library caller's
+    openpyxl is never touched (this runs only here, and only if neither
+    openpyxl nor those modules are loaded yet)."""
+    if "openpyxl" in sys.modules or any(m in sys.modules for m in OPENPYXL_EXTRAS):
+        return
+    blocked = dict.fromkeys(OPENPYXL_EXTRAS)
+    sys.modules.update(blocked)  # type: ignore[arg-type]
+    try:
+        import openpyxl  # noqa: F401
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]

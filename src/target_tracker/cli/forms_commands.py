@@ -127,7 +127,7 @@ def import_forms(
         except DateError as e:
             fail(_("--month: {error}").format(error=e))
     main = ledger_path(ctx, ledger)
-    _import_openpyxl_without_numpy()
+    common.import_openpyxl_lean()
     try:
         plan, changes = import_forms(
             main, lambda: [read_form(p) for p in files], common.today(), month, dry_run=dry_run,
@@ -148,15 +148,3 @@ def import_forms(
         typer.echo(line)
     if dry_run:
         typer.echo(_("(dry run: nothing written)"), err=True)
-
-
-def _import_openpyxl_without_numpy() -> None:
-    """openpyxl imports numpy when it is installed (0.2 s) only to write numpy
-    numbers; reading forms never needs it. numpy stays importable afterwards."""
-    if "openpyxl" in sys.modules or "numpy" in sys.modules:
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes 'import numpy' fail fast
-    try:
-        import openpyxl  # noqa: F401
-    finally:
-        del sys.modules["numpy"]

@@ -20,12 +20,12 @@ from target_tracker.cli.common import (
     use_ledger_language,
 )  # fmt: skip
 from target_tracker.i18n import _
+from target_tracker.reports import REPORT_FORMATS
 
 #: File extension -> report format.
 EXTENSIONS = {".md": "md", ".html": "html", ".json": "json", ".csv": "csv", ".docx": "docx", ".xlsx": "xlsx"}
 #: --format values; "markdown" is "md".
-FORMAT_NAMES = {"md": "md", "markdown": "md", "html": "html", "json": "json", "csv": "csv", "docx": "docx",
-                "xlsx": "xlsx"}  # fmt: skip
+FORMAT_NAMES = REPORT_FORMATS
 MONTH_FIELD = "{month}"
 
 # -- reports --------------------------------------------------------------------------
@@ -92,27 +92,6 @@ def output_path(out: Path, month: str, fmt: str, series: bool) -> Path:
 
 #: Modules openpyxl imports when they are there but a workbook of ours never needs (numpy for its
 #: number types, Pillow for pictures): about 0.1-0.2 s of a report's start-up.
-OPENPYXL_EXTRAS = ("numpy", "PIL")
-
-
-def import_openpyxl_lean() -> None:
-    """Import openpyxl without its optional numpy and Pillow support.
-
-    The CLI owns its process, so it may: while openpyxl is imported, those
-    modules read as absent (a ``None`` entry in ``sys.modules`` makes their
-    import fail), then the entries are removed again. A library caller's
-    openpyxl is never touched (this runs only here, and only if neither
-    openpyxl nor those modules are loaded yet)."""
-    if "openpyxl" in sys.modules or any(m in sys.modules for m in OPENPYXL_EXTRAS):
-        return
-    blocked = dict.fromkeys(OPENPYXL_EXTRAS)
-    sys.modules.update(blocked)  # type: ignore[arg-type]
-    try:
-        import openpyxl  # noqa: F401
-    finally:
-        for name in blocked:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
 
 
 def encode(data: str | bytes, fmt: str, to_file: bool) -> bytes:
@@ -222,7 +201,7 @@ def report(
 
     stamp = generated_on()
     if kind == "xlsx":
-        import_openpyxl_lean()
+        common.import_openpyxl_lean()
     for m in months:
         data = render_report(build_report(model, m, stamp, area, reported=as_reported), kind)
         if out is None:

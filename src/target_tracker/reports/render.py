@@ -15,6 +15,7 @@ from typing import Any
 from target_tracker.i18n import _
 from target_tracker.output.render import Table, header_text, md_escape, render_csv
 from target_tracker.output.safe import for_people
+from target_tracker.reports import REPORT_FORMATS
 from target_tracker.reports.data import (
     WRAPPING,
     Block,
@@ -24,10 +25,6 @@ from target_tracker.reports.data import (
     report_sections,
 )  # fmt: skip
 from target_tracker.reports.numbering import long_date
-
-#: --format value -> file extension.
-REPORT_FORMATS = {"md": "md", "markdown": "md", "html": "html", "json": "json", "csv": "csv", "docx": "docx",
-                  "xlsx": "xlsx"}  # fmt: skip
 
 
 def render_report(rep: MonthlyReport, fmt: str) -> str | bytes:
