@@ -211,17 +211,16 @@ def report(
         write_file(target, encode(data, kind, to_file=True))
         typer.echo(_("wrote {file}").format(file=target), err=True)
     if publish:
-        _publish(ctx, ledger, months[0])
+        _publish(ctx, ledger, months[0], stamp)  # the report's own date: one date, SOURCE_DATE_EPOCH too
 
 
-def _publish(ctx: typer.Context, ledger: Path | None, month: str) -> None:
-    """Record the month's issue date (today) in the main ledger file, through the one write path."""
+def _publish(ctx: typer.Context, ledger: Path | None, month: str, day: date) -> None:
+    """Record the month's issue date (the report's date) in the main ledger file, through the one write path."""
     from target_tracker.cli.common import cache_for
     from target_tracker.edits.operations import EditError
     from target_tracker.edits.published import AlreadyPublished, record_published
     from target_tracker.edits.transaction import commit_edit
 
-    day = common.today()
     try:
         commit_edit(ledger_path(ctx, ledger), lambda main, _text: (main, lambda t: record_published(t, month, day)),
                     cache=cache_for(ctx))  # fmt: skip
