@@ -357,3 +357,16 @@ def test_done_on_a_stage_written_as_empty_table_is_a_clean_error(run, write_ledg
         if r.exit_code == 2:
             assert r.stderr.count("\n") == 1
             assert path.read_bytes() == before
+
+
+def test_a_new_ledger_gets_the_umask_permissions_without_changing_the_umask(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    old = os.umask(0o027)
+    try:
+        result = run("init", tmp_path / "new.toml")
+        assert result.exit_code == 0, result.output
+        assert os.stat(tmp_path / "new.toml").st_mode & 0o777 == 0o640
+        assert os.umask(0o027) == 0o027  # still the process's umask
+    finally:
+        os.umask(old)

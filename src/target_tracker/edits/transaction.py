@@ -407,9 +407,7 @@ def _prepare(real: Path, data: bytes, shown: Path) -> str:
             with contextlib.suppress(OSError):
                 os.chown(tmp, st.st_uid, st.st_gid)
         else:  # a new file gets the usual permissions, not mkstemp's 0600
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            os.chmod(tmp, 0o666 & ~_umask())
     except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -686,3 +684,22 @@ def create_file(path: Path, text: str, *, dry_run: bool = False) -> Change:
             check_writable(path, path.resolve(), None, False)
             atomic_write(path, text.encode("utf-8"))
     return change
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` would, for
+    every thread, for a moment): from /proc where there is one, else from a
+    throwaway file created with 0666."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        probe = os.path.join(d, "probe")
+        os.close(os.open(probe, os.O_CREAT | os.O_WRONLY, 0o666))
+        return 0o666 & ~stat.S_IMODE(os.stat(probe).st_mode)
