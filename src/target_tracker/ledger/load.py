@@ -428,6 +428,8 @@ def _nested_includes(model: FileModel, in_ledger: set[Path], allow_outside: bool
 
 def attach_lines(problems: list[Problem], texts: dict[str, str]) -> list[Problem]:
     """Fill in the line of each problem that has a key path but no line."""
+    if not problems:  # the usual case: the scanner is not even imported
+        return problems
     from target_tracker.toml.lines import LineIndex
 
     indexes: dict[str, LineIndex] = {}
