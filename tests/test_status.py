@@ -252,3 +252,11 @@ def test_python_dash_m_works() -> None:
 
     out = subprocess.run([sys.executable, "-m", "target_tracker", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("tracker ")
+
+
+def test_one_unknown_area_among_several_is_an_error(run) -> None:  # type: ignore[no-untyped-def]
+    result = run(
+        "status", "--area", "Pilot Free Trade Zone", "--area", "Pilot Free Trade Zon", "-f", ROOT / "targets.toml"
+    )
+    assert result.exit_code == 2
+    assert "no targets in Pilot Free Trade Zon;" in result.output

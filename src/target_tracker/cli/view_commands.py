@@ -69,7 +69,7 @@ def status(
     from target_tracker.compute import as_reported as known_on
     from target_tracker.compute import evaluate
     from target_tracker.output.views import status_view
-    from target_tracker.selection import SelectionError, check_sort, check_statuses, select, sort_rows
+    from target_tracker.selection import SelectionError, check_sort, check_statuses, select, sort_rows, unknown_areas
 
     use_ledger_language(ctx, ledger)  # a bad option is told in the ledger's language too
     when = parse_as_of(as_of)
@@ -90,11 +90,12 @@ def status(
         fail(_("{option}: {error}").format(option="--sort", error=e))
     model = load_checked(ctx, ledger_path(ctx, ledger))
     ev = evaluate(known_on(model, when) if as_reported else model, when)
-    if area and not select(ev.rows, areas=area):
+    missing = unknown_areas((r.area for r in ev.rows), area or [])
+    if missing:  # a typo in one area is an error, as in `report`, not a silently shorter table
         known = sorted({r.area for r in ev.rows})
         fail(
             _("--area: no targets in {wanted}; areas are: {areas}").format(
-                wanted=", ".join(area), areas=", ".join(known)
+                wanted=_(", ").join(missing), areas=_(", ").join(known)
             )
         )
     rows = sort_rows(select(ev.rows, areas=area, owners=owner, statuses=status_), sort)
