@@ -442,3 +442,15 @@ def test_out_of_order_tables(run, write_ledger) -> None:  # type: ignore[no-unty
     # a key that its out-of-order sub-table already defines is refused, file untouched
     r = run("set", "a", "source", "Other", "-f", path)
     assert r.exit_code == 2 and _read(path) == after
+
+
+def test_figures_as_an_array_of_tables_are_refused_in_plain_words(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        'title = "t"\n\n[targets.a]\ntitle = "A"\ntarget = 10\nstart = 2021-01-01\ndue = 2022-12-31\n\n'
+        "[[targets.a.observations]]\ndate = 2021-10-31\nvalue = 1\n"
+    )
+    path = write_ledger(text)
+    result = run("update", "a", "2", "--date", "2021-11-30", "-f", path)
+    assert result.exit_code == 2
+    assert "[[targets.a.observations]]" in result.output and "immutable namespace" not in result.output
+    assert path.read_text(encoding="utf-8") == text

@@ -210,7 +210,15 @@ def apply(edit: Edit, text: str) -> Applied:
         raise
     except RenderError as e:
         raise EditError(_("cannot edit '{id}': {reason}; the file is unchanged").format(id=tid, reason=e)) from None
-    except (ScanError, tomllib.TOMLDecodeError, KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+    except tomllib.TOMLDecodeError:  # the spliced text does not read back: a layout the splicer does not know
+        raise EditError(
+            _(
+                "cannot edit '{id}' safely: its table is laid out in a way the editor does not know (figures or "
+                "stages written as [[targets.{id}.observations]] tables, say); write them as a list "
+                "observations = [ {{ date = ..., value = ... }}, ] or edit by hand; the file is unchanged"
+            ).format(id=tid)
+        ) from None
+    except (ScanError, KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         raise EditError(
             _("cannot edit '{id}' safely ({reason}); the file is unchanged").format(id=tid, reason=e)
         ) from None
