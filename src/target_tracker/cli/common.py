@@ -190,7 +190,7 @@ def ledger_path(ctx: typer.Context, ledger: Path | None) -> Path:
 
 def cache_for(ctx: typer.Context):  # type: ignore[no-untyped-def]
     """The parsed-file cache, unless --no-cache or TRACKER_NO_CACHE."""
-    from target_tracker.ledger.cache import default_cache
+    from target_tracker.ledger.cache import FileCache, cache_folder
 
     root = ctx.find_root()
     state = root.obj if isinstance(root.obj, dict) else {}
@@ -198,7 +198,7 @@ def cache_for(ctx: typer.Context):  # type: ignore[no-untyped-def]
         return None
     if "cache" in state:
         return state["cache"]
-    cache = default_cache()
+    cache = None if os.environ.get("TRACKER_NO_CACHE") else FileCache(cache_folder(os.environ, os.path.expanduser("~")))
     state["cache"] = cache
     if cache is not None:
 

@@ -34,6 +34,7 @@ import os
 import pickle
 import stat
 import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -89,14 +90,15 @@ def _default(f: dataclasses.Field[Any]) -> str:
     return "required"
 
 
-def default_cache() -> FileCache | None:
-    if os.environ.get("TRACKER_NO_CACHE"):
-        return None
-    folder = os.environ.get("TRACKER_CACHE_DIR")
+def cache_folder(env: Mapping[str, str], home: str) -> Path:
+    """Where the cache lives, given the environment (the CLI passes ``os.environ``):
+    ``$TRACKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/target-tracker``, else
+    ``~/.cache/target-tracker``."""
+    folder = env.get("TRACKER_CACHE_DIR")
     if not folder:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = env.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
         folder = os.path.join(base, "target-tracker")
-    return FileCache(Path(folder))
+    return Path(folder)
 
 
 def _unsafe(st: os.stat_result, want_dir: bool) -> str | None:
