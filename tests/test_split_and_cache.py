@@ -221,3 +221,17 @@ def test_make_ledger_splits_into_files_that_check_clean(tmp_path: Path) -> None:
     ledger = load_ledger(out).ledger
     assert ledger is not None and len(ledger.targets) == 120
     assert {t.kind for t in ledger.targets.values()} == {"quantity", "maintain", "milestones", "rollup"}
+
+
+def test_commands_run_in_process_leave_no_descriptor_open(run, write_ledger) -> None:  # type: ignore[no-untyped-def]
+    """The fuzzer runs thousands of commands in one process; each used to keep
+    the cache folder open (EMFILE after ~4,800 inputs)."""
+    import os
+
+    path = write_ledger()
+    run("status", "-f", path)  # warm-up: lazily imported modules may keep their own files
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(30):
+        assert run("status", "-f", path).exit_code == 0
+        assert run("check", "-f", path).exit_code == 0
+    assert len(os.listdir("/proc/self/fd")) - before < 5

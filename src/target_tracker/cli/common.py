@@ -203,6 +203,7 @@ def cache_for(ctx: typer.Context):  # type: ignore[no-untyped-def]
     if cache is not None:
 
         def warn() -> None:  # why an unsafe cache folder was not used, once, at the end
+            cache.close()
             if cache.warning:
                 typer.echo(_("tracker: warning: {message}").format(message=cache.warning), err=True)
 

@@ -148,6 +148,14 @@ class FileCache:
         )
         self._close_folder()
 
+    def close(self) -> None:
+        """Release the folder's descriptor (the CLI closes the cache when a command ends)."""
+        self._close_folder()
+        self._checked = False
+
+    def __del__(self) -> None:  # a library caller that never closes it leaks nothing either
+        self._close_folder()
+
     def _close_folder(self) -> None:
         if self._fd is not None:
             with contextlib.suppress(OSError):
