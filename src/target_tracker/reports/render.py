@@ -142,6 +142,10 @@ def _visible_text(value: Any) -> Any:
     return value
 
 
+#: Columns whose words are names (departments, titles): never cut inside a word to narrow the column.
+WHOLE_WORDS = ("owner", "title")
+
+
 def _html_table(t: Table) -> dict[str, object]:
     """A table's header cells and its body as escaped HTML: written here
     rather than by the template, whose per-cell lookups cost seconds at
@@ -152,7 +156,7 @@ def _html_table(t: Table) -> dict[str, object]:
     shown = [c for c in t.columns if c.in_text]
     classes = [
         " ".join(x for x in ("wrap" if c.key in WRAPPING else "", "right" if c.align == "right" else "",
-                             "title" if c.key == "title" else "") if x)
+                             "title" if c.key == "title" else "", "words" if c.key in WHOLE_WORDS else "") if x)
         for c in shown
     ]  # fmt: skip
     lines = []
