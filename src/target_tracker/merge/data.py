@@ -16,6 +16,7 @@ source the other lacks, is kept once with them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 Side = Literal["ours", "theirs"]
@@ -50,6 +51,21 @@ class DataMerge:
         self.conflicts += 1
         return o if self.prefer == "ours" else t
 
+    def keywise(
+        self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any], deeper: Callable[[str, Any, Any, Any], Any]
+    ) -> dict[str, Any]:
+        """Merge two tables key by key; ``deeper(key, b, o, t)`` settles a key
+        changed on both sides (a finer merge, or a conflict)."""
+        out: dict[str, Any] = {}
+        for key in _keys(b, o, t):
+            bv, ov, tv = b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING)
+            r = pick(bv, ov, tv)
+            if r is CONFLICT:
+                r = deeper(key, bv, ov, tv)
+            if r is not MISSING:
+                out[key] = r
+        return out
+
     def ledger(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in _keys(b, o, t):
@@ -61,54 +77,31 @@ class DataMerge:
                 continue
             r = pick(bv, ov, tv)
             if r is CONFLICT:
-                if all(isinstance(v, dict) for v in (bv, ov, tv)):
-                    r = self.table(bv, ov, tv)
-                else:
-                    r = self.conflict(ov, tv)
+                r = self.table(bv, ov, tv) if all(isinstance(v, dict) for v in (bv, ov, tv)) else self.conflict(ov, tv)
             if r is not MISSING:
                 out[key] = r
         return out
 
     def table(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in _keys(b, o, t):
-            bv, ov, tv = b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING)
-            r = pick(bv, ov, tv)
-            if r is CONFLICT:
-                r = self.conflict(ov, tv)
-            if r is not MISSING:
-                out[key] = r
-        return out
+        return self.keywise(b, o, t, lambda _key, _b, ov, tv: self.conflict(ov, tv))
 
     def targets(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for tid in _keys(b, o, t):
-            bv, ov, tv = b.get(tid, MISSING), o.get(tid, MISSING), t.get(tid, MISSING)
-            r = pick(bv, ov, tv)
-            if r is CONFLICT:
-                if all(isinstance(v, dict) for v in (bv, ov, tv)):
-                    r = self.target(bv, ov, tv)
-                else:  # added on both sides differently, or removed on one and changed on the other
-                    r = self.conflict(ov, tv)
-            if r is not MISSING:
-                out[tid] = r
-        return out
+        def deeper(_tid: str, bv: Any, ov: Any, tv: Any) -> Any:
+            if all(isinstance(v, dict) for v in (bv, ov, tv)):
+                return self.target(bv, ov, tv)
+            return self.conflict(ov, tv)  # added on both sides differently, or removed on one and changed on the other
+
+        return self.keywise(b, o, t, deeper)
 
     def target(self, b: dict[str, Any], o: dict[str, Any], t: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in _keys(b, o, t):
-            bv, ov, tv = b.get(key, MISSING), o.get(key, MISSING), t.get(key, MISSING)
-            r = pick(bv, ov, tv)
-            if r is CONFLICT:
-                if key == "observations" and by_date(_list(bv)) and by_date(ov) and by_date(tv):
-                    r = self.observations(_list(bv), ov, tv)
-                elif key == "stages" and same_stages(bv, ov, tv):
-                    r = self.stages(bv, ov, tv)
-                else:
-                    r = self.conflict(ov, tv)
-            if r is not MISSING:
-                out[key] = r
-        return out
+        def deeper(key: str, bv: Any, ov: Any, tv: Any) -> Any:
+            if key == "observations" and by_date(_list(bv)) and by_date(ov) and by_date(tv):
+                return self.observations(_list(bv), ov, tv)
+            if key == "stages" and same_stages(bv, ov, tv):
+                return self.stages(bv, ov, tv)
+            return self.conflict(ov, tv)
+
+        return self.keywise(b, o, t, deeper)
 
     def observations(self, b: list[Any], o: list[Any], t: list[Any]) -> list[Any]:
         bd, od, td = ({figure_key(e): e for e in x} for x in (b, o, t))
