@@ -67,6 +67,10 @@ NOTES = """## Where the time goes, and what was done about it
   overview, and the "needs attention" charts as one figure of small panels
   rather than six), fixed layouts drawn once (no constrained layout or tight
   bounding box), PNGs at print size and 170 dpi with light zlib compression.
+  With a second core, a chart process (reports/chart_process.py) imports
+  matplotlib while the ledger is read and draws the charts while the
+  document is built: the wait shrinks, the CPU time does not (both are
+  reported).
   For xlsx the CLI imports openpyxl without its optional numpy and Pillow
   support (0.1-0.2 s of start-up the workbook never needs).
 - `import` reads the ledger once (from the cache when it has not changed),

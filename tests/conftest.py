@@ -85,6 +85,16 @@ def english_by_default(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unty
     use_language("en")
 
 
+@pytest.fixture(autouse=True)
+def charts_drawn_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process commands draw their charts here: a chart process per report
+    would import matplotlib afresh each time (tests/test_chart_process.py
+    tests that process, and that its charts are the same bytes)."""
+    from target_tracker.reports import chart_process
+
+    monkeypatch.setattr(chart_process, "worth_starting", lambda: False)
+
+
 TODAY = "2026-01-15"  # what `today` returns in tests that use the fixed_today fixture
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +22,9 @@ from target_tracker.cli.common import (
 )  # fmt: skip
 from target_tracker.i18n import _
 from target_tracker.reports import REPORT_FORMATS
+
+if TYPE_CHECKING:
+    from target_tracker.reports.charts import Drawer
 
 #: File extension -> report format.
 EXTENSIONS = {".md": "md", ".html": "html", ".json": "json", ".csv": "csv", ".docx": "docx", ".xlsx": "xlsx"}
@@ -189,6 +193,20 @@ def report(
             parse_month(months[0])
     except DateError as e:
         fail(str(e))
+    with contextlib.ExitStack() as stack:
+        drawer = None
+        if kind in ("docx", "html"):  # charts: matplotlib is imported by a second process while the ledger is read
+            from target_tracker.reports.chart_process import ChartProcess, worth_starting
+
+            drawer = stack.enter_context(ChartProcess()) if worth_starting() else None
+        stamp = _write_reports(ctx, ledger, months, kind, out, series, area, as_reported, drawer)
+    if publish:
+        _publish(ctx, ledger, months[0], stamp)  # the report's own date: one date, SOURCE_DATE_EPOCH too
+
+
+def _write_reports(ctx: typer.Context, ledger: Path | None, months: list[str], kind: str, out: Path | None,
+                   series: bool, area: list[str] | None, as_reported: bool, drawer: Drawer | None) -> date:  # fmt: skip
+    """Load the ledger and write each month's report; the report's date."""
     model = load_checked(ctx, ledger_path(ctx, ledger))
     if area:
         from target_tracker.selection import unknown_areas
@@ -203,15 +221,14 @@ def report(
     if kind == "xlsx":
         common.import_openpyxl_lean()
     for m in months:
-        data = render_report(build_report(model, m, stamp, area, reported=as_reported), kind)
+        data = render_report(build_report(model, m, stamp, area, reported=as_reported), kind, drawer)
         if out is None:
             sys.stdout.write(data if isinstance(data, str) else "")
             continue
         target = output_path(out, m, kind, series)
         write_file(target, encode(data, kind, to_file=True))
         typer.echo(_("wrote {file}").format(file=target), err=True)
-    if publish:
-        _publish(ctx, ledger, months[0], stamp)  # the report's own date: one date, SOURCE_DATE_EPOCH too
+    return stamp
 
 
 def _publish(ctx: typer.Context, ledger: Path | None, month: str, day: date) -> None:

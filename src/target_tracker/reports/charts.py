@@ -16,13 +16,16 @@ Imported only by ``tracker report`` as html or docx; matplotlib costs ~0.3 s to 
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from target_tracker.i18n import _, language, pgettext
 from target_tracker.reports.numbering import long_date
@@ -30,7 +33,7 @@ from target_tracker.reports.numbering import long_date
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from target_tracker.reports.data import AreaSummary, Trajectory
+    from target_tracker.reports.data import Block, MonthlyReport, Trajectory
 
 PLANNED = "#7f8c8d"
 ACTUAL = "#1f5fa8"
@@ -68,6 +71,16 @@ def cjk_font() -> str | None:
                 continue
     have = {f.name for f in manager.ttflist}
     return next((name for name in CJK_FONTS if name in have), None)
+
+
+def warm_up() -> None:
+    """Import what drawing needs and find the CJK font: a chart process does
+    this while the report's ledger is read."""
+    import importlib
+
+    for module in ("matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.dates", "matplotlib.lines"):
+        importlib.import_module(module)
+    cjk_font()
 
 
 def _rc() -> Any:
@@ -138,7 +151,16 @@ def _save(fig: Figure, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def areas_chart(areas: list[AreaSummary], title: str, fmt: str = "svg") -> bytes:
+@dataclass(frozen=True)
+class Bar:
+    """An area in the overview chart: its completion and the share expected by now (None: no data yet)."""
+
+    name: str
+    completion: float | None
+    expected: float | None
+
+
+def areas_chart(areas: list[Bar], title: str, fmt: str = "svg") -> bytes:
     """The overview: each area's completion as a bar, the share expected by
     now as a tick; an area without data says so instead of drawing 0."""
     import matplotlib
@@ -247,6 +269,54 @@ def trajectories_chart(items: list[tuple[str, Trajectory]], as_of: date, fmt: st
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(left_in / WIDTH_IN, 1.0), ncols=3,
                    frameon=False, fontsize=6.8, borderaxespad=0.2, handlelength=2.2)  # fmt: skip
         return _save(fig, fmt)
+
+
+#: The charts by name, as a :class:`Drawer` is asked for them.
+CHARTS: dict[str, Callable[..., bytes]] = {"areas": areas_chart, "trajectories": trajectories_chart}
+
+
+class Drawer(Protocol):
+    """Draws charts: :meth:`submit` asks for one and returns a function that
+    gives its bytes, so a drawer may draw while the document is built."""
+
+    def submit(self, name: str, *args: Any) -> Callable[[], bytes]: ...
+
+
+class DrawHere:
+    """Draws in this process, when the chart is needed."""
+
+    def submit(self, name: str, *args: Any) -> Callable[[], bytes]:
+        return functools.partial(CHARTS[name], *args)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A chart of a report section: ``kind`` as in :class:`~target_tracker.reports.data.Chart`
+    (``trajectory`` stands for the section's panels, drawn as one figure), its title, and its image."""
+
+    kind: str
+    title: str
+    image: Callable[[], bytes]
+
+
+def section_charts(rep: MonthlyReport, blocks: list[Block], fmt: str,
+                   drawer: Drawer | None = None) -> list[list[Drawn]]:  # fmt: skip
+    """Every chart of the report, a list per section, all asked for before the
+    first is drawn: a chart process draws them while the document is built.
+    The overview comes first in its section, the actual-vs-planned panels last."""
+    drawer = drawer or DrawHere()
+    out: list[list[Drawn]] = []
+    for b in blocks:
+        bars = [Bar(a.name, a.completion, a.expected) for a in rep.areas]  # only what is drawn: sent to a process
+        drawn = [Drawn("areas", ch.title, drawer.submit("areas", bars, ch.title, fmt))
+                 for ch in b.charts if ch.kind == "areas"]  # fmt: skip
+        panels = [ch for ch in b.charts if ch.kind == "trajectory"]
+        if panels:
+            items = [(ch.title, rep.trajectories[ch.key]) for ch in panels]
+            drawn.append(Drawn("trajectory", "; ".join(ch.title for ch in panels),
+                               drawer.submit("trajectories", items, rep.as_of, fmt)))  # fmt: skip
+        out.append(drawn)
+    return out
 
 
 def _date_formats() -> dict[str, list[str]]:

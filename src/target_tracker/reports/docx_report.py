@@ -34,6 +34,8 @@ from target_tracker.reports.package import fixed_zip, xml_safe
 if TYPE_CHECKING:
     from docx.document import Document
 
+    from target_tracker.reports.charts import Drawer
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -333,13 +335,16 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
     return "".join(out)
 
 
-def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
+def report_document(rep: MonthlyReport, blocks: list[Block], drawer: Drawer | None = None) -> bytes:
     """The report as .docx bytes, identical for the same report (fixed zip
-    dates and document properties from the report's generated date)."""
+    dates and document properties from the report's generated date); charts
+    drawn by ``drawer`` (here by default)."""
+    from target_tracker.reports import charts
+
+    drawn = charts.section_charts(rep, blocks, "png", drawer)  # asked for first: drawn while the text is built
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    from target_tracker.reports import charts
     from target_tracker.reports.render import report_meta, report_title
 
     doc = docx.Document()
@@ -350,7 +355,8 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
     meta = doc.add_paragraph(report_meta(rep), style="Subtitle")
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     placed: list[str] = []  # tables' XML, put in place after saving
-    for b in blocks:
+    pictures: list[tuple[Any, charts.Drawn]] = []  # paragraphs whose chart is added last
+    for b, drawings in zip(blocks, drawn, strict=True):
         doc.add_heading(b.title, level=1)
         for p in b.paragraphs:
             para = doc.add_paragraph(p)
@@ -362,17 +368,18 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
         ids = b.key == "areas"  # ids only where every target is listed: the rest read by title
         if b.key == "headline" and tables:
             _add_table(doc, tables.pop(0), placed)
-        for ch in b.charts:
-            if ch.kind == "areas":
-                _picture(doc, charts.areas_chart(rep.areas, ch.title, "png"))
+        pictures += [(_picture_paragraph(doc), d) for d in drawings if d.kind == "areas"]
         for t in tables:
             _add_table(doc, t, placed, ids)
-        panels = [ch for ch in b.charts if ch.kind == "trajectory"]
-        if panels:  # one picture of small panels, with its caption
-            png = charts.trajectories_chart([(ch.title, rep.trajectories[ch.key]) for ch in panels], rep.as_of, "png")
-            _picture(doc, png).paragraph_format.keep_with_next = True
-            note = doc.add_paragraph(_("Actual against planned share done; the red line is the report date."))
-            note.style = doc.styles["Table Text"]
+        for d in drawings:
+            if d.kind == "trajectory":  # one picture of small panels, with its caption
+                para = _picture_paragraph(doc)
+                para.paragraph_format.keep_with_next = True
+                pictures.append((para, d))
+                note = doc.add_paragraph(_("Actual against planned share done; the red line is the report date."))
+                note.style = doc.styles["Table Text"]
+    for para, d in pictures:
+        _add_picture(para, d.image())
     when = datetime.combine(rep.generated, datetime.min.time())
     cp = doc.core_properties
     cp.title, cp.author, cp.last_modified_by = report_title(rep), "target-tracker", "target-tracker"
@@ -384,12 +391,10 @@ def report_document(rep: MonthlyReport, blocks: list[Block]) -> bytes:
     return fixed_zip(buf.getvalue(), rep.generated, _table_putter(placed))
 
 
-def _picture(doc: Document, png: bytes) -> Any:
-    """A chart as a centred picture in its own paragraph, at the size it was drawn."""
+def _picture_paragraph(doc: Document) -> Any:
+    """A centred paragraph for a chart, filled by :func:`_add_picture`."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
-
-    from target_tracker.reports.charts import WIDTH_IN
+    from docx.shared import Pt
 
     pic = doc.add_paragraph()
     pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -397,8 +402,16 @@ def _picture(doc: Document, png: bytes) -> Any:
     pic.paragraph_format.line_spacing_rule = None
     pic.paragraph_format.line_spacing = 1.0
     pic.paragraph_format.space_before = Pt(4)
-    pic.add_run().add_picture(io.BytesIO(png), width=Mm(WIDTH_IN * 25.4))
     return pic
+
+
+def _add_picture(paragraph: Any, png: bytes) -> None:
+    """The chart into its paragraph, at the size it was drawn."""
+    from docx.shared import Mm
+
+    from target_tracker.reports.charts import WIDTH_IN
+
+    paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(WIDTH_IN * 25.4))
 
 
 def _add_table(doc: Document, t: Table, placed: list[str], ids: bool = False) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from target_tracker.i18n import _
 from target_tracker.output.render import Table, header_text, md_escape, render_csv
@@ -26,9 +26,13 @@ from target_tracker.reports.data import (
 )  # fmt: skip
 from target_tracker.reports.numbering import long_date
 
+if TYPE_CHECKING:
+    from target_tracker.reports.charts import Drawer
 
-def render_report(rep: MonthlyReport, fmt: str) -> str | bytes:
-    """The report in ``fmt``: text for md/html/json/csv, bytes for docx/xlsx."""
+
+def render_report(rep: MonthlyReport, fmt: str, drawer: Drawer | None = None) -> str | bytes:
+    """The report in ``fmt``: text for md/html/json/csv, bytes for docx/xlsx;
+    the charts of html and docx drawn by ``drawer`` (in this process by default)."""
     kind = REPORT_FORMATS[fmt]
     if kind == "json":
         return json.dumps(report_data(rep), ensure_ascii=False, indent=2) + "\n"
@@ -44,8 +48,8 @@ def render_report(rep: MonthlyReport, fmt: str) -> str | bytes:
     if kind == "docx":
         from target_tracker.reports.docx_report import report_document
 
-        return report_document(rep, blocks)
-    return to_html(rep, blocks)
+        return report_document(rep, blocks, drawer)
+    return to_html(rep, blocks, drawer)
 
 
 def report_title(rep: MonthlyReport) -> str:
@@ -97,7 +101,7 @@ def _md_table(t: Table) -> str:
     return "\n".join(lines)
 
 
-def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
+def to_html(rep: MonthlyReport, blocks: list[Block], drawer: Drawer | None = None) -> str:
     import jinja2
     import markupsafe
 
@@ -111,19 +115,11 @@ def to_html(rep: MonthlyReport, blocks: list[Block]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    sections = []
-    for b in blocks:
-        figures = []
-        for ch in b.charts:
-            if ch.kind == "areas":
-                svg = charts.areas_chart(rep.areas, ch.title, "svg")
-                figures.append({"kind": ch.kind, "title": ch.title, "svg": markupsafe.Markup(svg.decode("utf-8"))})
-        panels = [ch for ch in b.charts if ch.kind == "trajectory"]
-        if panels:  # one figure of small panels
-            svg = charts.trajectories_chart([(ch.title, rep.trajectories[ch.key]) for ch in panels], rep.as_of, "svg")
-            figures.append({"kind": "trajectory", "title": "; ".join(ch.title for ch in panels),
-                            "svg": markupsafe.Markup(svg.decode("utf-8"))})  # fmt: skip
-        sections.append({"block": b, "tables": [_html_table(t) for t in b.tables], "figures": figures})
+    drawn = charts.section_charts(rep, blocks, "svg", drawer)  # asked for first: drawn while the tables are built
+    sections = [{"block": b, "tables": [_html_table(t) for t in b.tables]} for b in blocks]
+    for section, drawings in zip(sections, drawn, strict=True):
+        section["figures"] = [{"kind": d.kind, "title": d.title, "svg": markupsafe.Markup(d.image().decode("utf-8"))}
+                              for d in drawings]  # fmt: skip
     from target_tracker.i18n import language
 
     return env.get_template("report.html.j2").render(
