@@ -618,3 +618,30 @@ def test_a_ledger_that_requires_sources_refuses_a_row_without_one(run, write_led
     message = _refused(run, ledger, out / "交通运输局.xlsx")
     assert "交通运输局.xlsx:Form!O" in message and "requires a source for every figure" in message
     assert "passengers" not in message
+
+
+def test_implausible_figures_are_recorded_and_told_as_update_tells_them(run, ledger, forms, tmp_path, fixed_today):  # type: ignore[no-untyped-def]
+    """A figure more than twice the target, and a cumulative count that falls:
+    imported all the same, each warned about with its cell and in the words of
+    `tracker update`; --quiet hides the warnings, not the figures."""
+    fill(forms / "交通运输局.xlsx", {("freight", None, VALUE): 4000, ("passengers", None, VALUE): 900})
+    copy = tmp_path / "copy.toml"
+    shutil.copy(ledger, copy)
+    expected = tmp_path / "expected.toml"
+    shutil.copy(ledger, expected)
+    by_update = [run("-f", expected, "update", "freight", "4000", "--date", "2021-11-30"),
+                 run("-f", expected, "update", "passengers", "900", "--date", "2021-11-30")]  # fmt: skip
+    warnings = [line for r in by_update for line in r.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2, [r.output for r in by_update]
+
+    result = run("-f", ledger, "import", forms / "交通运输局.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "recorded 2 figures for November 2021" in result.output
+    assert f"交通运输局.xlsx:Form!L6: {warnings[0]}" in result.output  # freight: more than twice the target
+    assert f"交通运输局.xlsx:Form!L7: {warnings[1]}" in result.output  # passengers: the count falls
+    assert _bytes(ledger) == _bytes(expected)
+
+    quiet = run("-f", copy, "import", "--quiet", forms / "交通运输局.xlsx")
+    assert quiet.exit_code == 0, quiet.output
+    assert "warning:" not in quiet.output and "recorded 2 figures" in quiet.output
+    assert _bytes(copy) == _bytes(expected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from target_tracker.cli.common import (
     refine_language,
 )
 from target_tracker.i18n import _, format_month, ngettext
+
+if TYPE_CHECKING:
+    from target_tracker.ledger.model import Ledger
 
 
 @app.command()
@@ -105,6 +108,7 @@ def import_forms(
     ] = None,
     ledger: LedgerOption = None,
     dry_run: DryRunOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Do not print plausibility warnings."))] = False,
 ) -> None:
     """Record every figure and stage filled in the forms, as one checked edit.
 
@@ -128,11 +132,15 @@ def import_forms(
             fail(_("--month: {error}").format(error=e))
     main = ledger_path(ctx, ledger)
     common.import_openpyxl_lean()
+    read: list[Ledger] = []
+
+    def on_load(model: Ledger) -> None:
+        read.append(model)
+        refine_language(ctx, model.settings.lang)
+
     try:
-        plan, changes = import_forms(
-            main, lambda: [read_form(p) for p in files], common.today(), month, dry_run=dry_run,
-            cache=cache_for(ctx), on_load=lambda model: refine_language(ctx, model.settings.lang),
-        )  # fmt: skip
+        plan, changes = import_forms(main, lambda: [read_form(p) for p in files], common.today(), month,
+                                     dry_run=dry_run, cache=cache_for(ctx), on_load=on_load)  # fmt: skip
     except Refused as refused:
         for p in refused.plan.problems:
             typer.echo(str(p), err=True)
@@ -144,6 +152,12 @@ def import_forms(
     if dry_run:
         for change in changes:
             sys.stdout.write(change.diff())
+    if not quiet and plan.doubts:
+        from target_tracker.output.views import plausibility_warning
+
+        for entry, code in plan.doubts:  # the same words as `update`, with the form's cell
+            warning = plausibility_warning(read[-1], entry.target_id, code, entry.value)
+            typer.echo(_("{where}: {warning}").format(where=entry.where, warning=warning), err=True)
     for line in summary_lines(plan, dry_run=dry_run):
         typer.echo(line)
     if dry_run:

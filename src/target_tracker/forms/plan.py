@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +66,9 @@ class ImportPlan:
     missing: dict[str, list[str]] = field(default_factory=dict)
     no_form: tuple[str, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()  # (id, note) of rows with a note but no figure
+    #: Figures that look like mistakes, by the rules of ``tracker update`` (codes of
+    #: :func:`~target_tracker.compute.implausible`): recorded all the same, and told.
+    doubts: tuple[tuple[Entry, str], ...] = ()
 
     @property
     def figures(self) -> int:
@@ -118,7 +121,15 @@ def plan_import(ledger: Ledger, forms: Sequence[FilledForm], today: date, month:
                       notes=tuple(checker.notes))  # fmt: skip
     if problems:
         return plan
-    return _with_missing(plan, ledger, first, last)
+    return replace(_with_missing(plan, ledger, first, last), doubts=_doubts(ledger, plan.entries))
+
+
+def _doubts(ledger: Ledger, entries: Sequence[Entry]) -> tuple[tuple[Entry, str], ...]:
+    """Each figure's plausibility doubts, against the ledger before the import."""
+    from target_tracker.compute import implausible
+
+    return tuple((e, code) for e in entries if e.stage is None
+                 for code in implausible(ledger.targets[e.target_id], e.day, e.value))  # fmt: skip
 
 
 def _common_month(forms: Sequence[FilledForm]) -> str | None:
