@@ -56,13 +56,56 @@ def test_charts_from_the_process_are_the_same_bytes(lang: str, fmt: str) -> None
 
 
 def test_the_process_ends_with_the_report() -> None:
+    """Idle after its charts, it exits when its input ends (exit code 0)."""
     from target_tracker.reports.chart_process import ChartProcess
 
     with ChartProcess() as process:
         proc = process._proc
         assert proc is not None and proc.poll() is None
-    assert proc.poll() is not None  # exited when its input ended
+        _images(process, "en", "png")
+    assert proc.returncode == 0
     assert proc.stdin is not None and proc.stdin.closed
+
+
+def test_a_report_that_fails_stops_the_process_at_once(run, write_ledger, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:  # fmt: skip
+    """A broken ledger: the error is told, and the process (still importing
+    matplotlib) is stopped rather than waited for; none is left running."""
+    from target_tracker.reports import chart_process
+
+    started: list[chart_process.ChartProcess] = []
+
+    class Recorded(chart_process.ChartProcess):
+        def __init__(self) -> None:
+            super().__init__()
+            started.append(self)
+
+    monkeypatch.setattr(chart_process, "worth_starting", lambda: True)
+    monkeypatch.setattr(chart_process, "ChartProcess", Recorded)
+    broken = write_ledger("[targets.x]\ntitle = \n")
+    result = run("report", "-f", broken, "--month", "2024-02", "--out", tmp_path / "r.docx")
+    assert result.exit_code != 0 and "targets.toml:2" in result.output
+    assert len(started) == 1 and started[0]._proc is None
+    assert not (tmp_path / "r.docx").exists()
+
+
+def test_the_cli_uses_the_process_when_worth_it(run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Through the CLI: with the process on, the charts come from it (none drawn here)."""
+    from target_tracker.reports import chart_process, charts
+
+    monkeypatch.setattr(chart_process, "worth_starting", lambda: True)
+    monkeypatch.setattr(charts, "CHARTS", {name: _fail for name in charts.CHARTS})  # here only: the child has its own
+    out = tmp_path / "r.docx"
+    result = run("report", "-f", LEDGER, "--month", "2024-02", "--out", out, env={"SOURCE_DATE_EPOCH": "1709251200"})
+    assert result.exit_code == 0, result.output
+    monkeypatch.undo()
+    here = tmp_path / "here.docx"
+    result = run("report", "-f", LEDGER, "--month", "2024-02", "--out", here, env={"SOURCE_DATE_EPOCH": "1709251200"})
+    assert out.read_bytes() == here.read_bytes()
+
+
+def _fail(*_args: object) -> bytes:
+    raise AssertionError("drawn here, not by the chart process")
 
 
 def test_a_dead_process_means_charts_drawn_here() -> None:

@@ -52,7 +52,7 @@ class ChartProcess:
 
     def __init__(self) -> None:
         self._answers: dict[int, tuple[bool, bytes]] = {}
-        self._sent = 0
+        self._sent = self._received = 0
         self._proc: subprocess.Popen[bytes] | None
         try:
             self._proc = subprocess.Popen(
@@ -94,6 +94,7 @@ class ChartProcess:
                 self._stop()
                 break
             self._answers[got] = (ok, image)
+            self._received += 1
         ok, image = self._answers.pop(number, (False, b""))
         return image if ok else None
 
@@ -105,13 +106,18 @@ class ChartProcess:
             self._proc = None
 
     def close(self) -> None:
-        """End the child: it exits when its input ends; one that does not is killed."""
+        """End the child. Idle (every chart answered), it exits when its input
+        ends; still importing or drawing (the report failed, say), it is
+        stopped at once rather than waited for."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        idle = self._sent > 0 and self._received == self._sent
         try:
             if proc.stdin is not None:
                 proc.stdin.close()
+            if not idle:
+                proc.kill()
             proc.wait(timeout=5)
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
