@@ -133,12 +133,17 @@ def test_cached_problems_follow_the_language(run, write_ledger) -> None:  # type
 
 
 def _extracted() -> dict[tuple[str | None, str], list[str]]:
-    """Every message in the package's code, as Babel extracts it (babel.cfg, make i18n)."""
+    """Every message in the package's code, as Babel extracts it (babel.cfg, make i18n):
+    the commands' docstrings (their --help) included."""
     from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
 
     found: dict[tuple[str | None, str], list[str]] = {}
-    method_map = [("**.py", "python")]
-    for filename, lineno, message, _comments, context in extract_from_dir(str(PACKAGE), method_map, keywords=KEYWORDS):
+    with open(ROOT / "babel.cfg", encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(PACKAGE), method_map, options_map, keywords=KEYWORDS
+    ):
         msgid = message[0] if isinstance(message, tuple) else message
         found.setdefault((context, msgid), []).append(f"{filename}:{lineno}")
     return found
@@ -157,6 +162,7 @@ def test_babel_cfg_extracts_the_package() -> None:
     found = _extracted()
     assert (None, "no target '{id}' in {file}{tip}") in found  # a message from cli/ and edits/
     assert ("status", "on-track") in found
+    assert (None, "Where every commitment stands, as a table grouped by area.") in found  # a docstring: --help
     assert len(found) > 200
 
 

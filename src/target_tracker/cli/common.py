@@ -23,13 +23,15 @@ import typer
 from typer.core import TyperGroup
 
 from target_tracker import __version__
-from target_tracker.i18n import LanguageError, _, choose_language, language, ngettext, use_language
+from target_tracker.cli.help import TrackerTyper, TranslatedHelp
+from target_tracker.i18n import N_, LanguageError, _, choose_language, language, ngettext, use_language
 from target_tracker.ledger.model import Problem
 
 
-class LanguageGroup(TyperGroup):
+class LanguageGroup(TranslatedHelp, TyperGroup):
     """The ``tracker`` group: takes ``--lang`` anywhere on the line (before or
-    after the command name) and sets the interface language before any command runs."""
+    after the command name) and sets the interface language before any command
+    runs or any help is shown (cli/help.py translates the help screens)."""
 
     def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
         flag, rest = split_lang_option(args)
@@ -52,12 +54,12 @@ def chinese_usage_errors() -> Iterator[None]:
 
     Typer's own copy of click words these in English with no gettext hook, so they are
     re-worded here from the exception's fields; English keeps click's usual message."""
-    from target_tracker.cli.language import USAGE_ERRORS, usage_error_text
+    from target_tracker.cli.language import SHOWS_HELP, USAGE_ERRORS, usage_error_text
 
     try:
         yield
     except USAGE_ERRORS as e:
-        if language() != "zh":
+        if language() != "zh" or isinstance(e, SHOWS_HELP):  # plain `tracker` shows the help, in Chinese too
             raise
         fail(usage_error_text(e))
 
@@ -100,10 +102,9 @@ def use_ledger_language(ctx: typer.Context, ledger: Path | None) -> None:
         refine_language(ctx, ledger_lang_of(ledger_path(ctx, ledger)))
 
 
-app = typer.Typer(
+app = TrackerTyper(
     cls=LanguageGroup,
     name="tracker",
-    help="Track a city's public commitments in targets.toml: status, checks, edits and monthly reports.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -128,17 +129,17 @@ LedgerOption = Annotated[
     typer.Option(
         "-f",
         "--ledger",
-        help="Ledger file. Default: $TRACKER_LEDGER, else ./targets.toml.",
+        help=N_("Ledger file. Default: $TRACKER_LEDGER, else ./targets.toml."),
         show_default=False,
     ),
 ]
 FormatOption = Annotated[
     str,
-    typer.Option("--format", "-F", help="text, markdown, csv, json, or a table style: simple, github, grid..."),
+    typer.Option("--format", "-F", help=N_("text, markdown, csv, json, or a table style: simple, github, grid...")),
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="Evaluate as of this date: 2021-10-31, 2021-10 (month end), 'Oct 2021'."),
+    typer.Option("--as-of", help=N_("Evaluate as of this date: 2021-10-31, 2021-10 (month end), 'Oct 2021'.")),
 ]
 
 
@@ -146,20 +147,22 @@ AsOfOption = Annotated[
 def main_options(
     ctx: typer.Context,
     ledger: LedgerOption = None,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", help=N_("Print the version and exit."))] = False,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Parse the ledger afresh; do not read or write the cache.")
+        bool, typer.Option("--no-cache", help=N_("Parse the ledger afresh; do not read or write the cache."))
     ] = False,
     lang: Annotated[
         str | None,
         typer.Option(
             "--lang",
-            help="Interface language, zh or en (before or after the command). "
-            "Default: $TRACKER_LANG, else the ledger's [settings] lang, else the locale.",
+            help=N_(
+                "Interface language, zh or en (before or after the command). "
+                "Default: $TRACKER_LANG, else the ledger's [settings] lang, else the locale."
+            ),
         ),
     ] = None,
 ) -> None:
-    """Track a city's public commitments in targets.toml.
+    """Track a city's public commitments in targets.toml: status, checks, edits and monthly reports.
 
     \b
     Examples:
@@ -167,6 +170,9 @@ def main_options(
       tracker status --as-of 2021-10      as the ledger stood at the end of Oct 2021
       tracker show reform-tasks           one target in full, with its sources
       tracker check                       validate targets.toml
+      tracker update reform-tasks 95      record a figure, dated today
+      tracker report --out report.docx    last month's report for leadership, in Word
+      tracker COMMAND --help              one command's options and examples
     """
     if version:
         typer.echo(f"tracker {__version__}")
@@ -313,16 +319,18 @@ def main() -> None:
 
 # -- editing ------------------------------------------------------------------------
 
-DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change as a unified diff; write nothing.")]
-DateOption = Annotated[str | None, typer.Option("--date", help="Date of the figure: 2021-10-31 (default: today).")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help=N_("Print the change as a unified diff; write nothing."))]
+DateOption = Annotated[str | None, typer.Option("--date", help=N_("Date of the figure: 2021-10-31 (default: today)."))]
 
 
 ForceOption = Annotated[
     bool,
     typer.Option(
         "--force",
-        help="Do it although tracker would refuse: a read-only ledger file; for update and done, a date in the future "
-        "or after the due date.",
+        help=N_(
+            "Do it although tracker would refuse: a read-only ledger file; for update and done, a date in the future "
+            "or after the due date."
+        ),
     ),
 ]
 

@@ -22,30 +22,30 @@ from target_tracker.cli.common import (
     show_dry_run,
     use_ledger_language,
 )  # fmt: skip
-from target_tracker.i18n import _, language
+from target_tracker.i18n import N_, _, language
 
 
 @app.command()
 def update(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help="The target's id.")],
+    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The target's id."))],
     value: Annotated[
-        str | None, typer.Argument(metavar="[VALUE]", help="The figure, in the target's unit: 95, 6.178.")
+        str | None, typer.Argument(metavar="[VALUE]", help=N_("The figure, in the target's unit: 95, 6.178."))
     ] = None,
     ledger: LedgerOption = None,
     on: DateOption = None,
-    note: Annotated[str | None, typer.Option("--note", help="What the figure is, e.g. 'Jan-Nov total'.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Where the figure was reported.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help=N_("What the figure is, e.g. 'Jan-Nov total'."))] = None,
+    source: Annotated[str | None, typer.Option("--source", help=N_("Where the figure was reported."))] = None,
     replace: Annotated[
-        bool, typer.Option("--replace", help=_("Correct a typo in the figure on that date (drops the old value)."))
+        bool, typer.Option("--replace", help=N_("Correct a typo in the figure on that date (drops the old value)."))
     ] = False,
     revise: Annotated[
-        bool, typer.Option("--revise", help=_("Record a revision of the figure on that date (the old entry stays)."))
+        bool, typer.Option("--revise", help=N_("Record a revision of the figure on that date (the old entry stays)."))
     ] = False,
     force: ForceOption = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Do not print plausibility warnings."))] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=N_("Do not print plausibility warnings."))] = False,
     delete: Annotated[
-        str | None, typer.Option("--delete", metavar="DATE", help=_("Remove the figure dated DATE (no VALUE)."))
+        str | None, typer.Option("--delete", metavar="DATE", help=N_("Remove the figure dated DATE (no VALUE)."))
     ] = None,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -113,15 +113,15 @@ def _delete_figure(ctx: typer.Context, ledger, target_id: str, day, dry_run: boo
 @app.command()
 def done(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help="A milestones target's id.")],
+    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("A milestones target's id."))],
     stage: Annotated[
-        str, typer.Argument(metavar="STAGE", help="The stage's name (or its start) or number (1 = first).")
+        str, typer.Argument(metavar="STAGE", help=N_("The stage's name (or its start) or number (1 = first)."))
     ],
     ledger: LedgerOption = None,
     on: DateOption = None,
-    note: Annotated[str | None, typer.Option("--note", help=_("Evidence, e.g. the approval document number."))] = None,
-    source: Annotated[str | None, typer.Option("--source", help=_("Where the completion was reported."))] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="Change the date of a stage already done.")] = False,
+    note: Annotated[str | None, typer.Option("--note", help=N_("Evidence, e.g. the approval document number."))] = None,
+    source: Annotated[str | None, typer.Option("--source", help=N_("Where the completion was reported."))] = None,
+    replace: Annotated[bool, typer.Option("--replace", help=N_("Change the date of a stage already done."))] = False,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -155,11 +155,11 @@ def done(
 @app.command(name="set")
 def set_field(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help="The target's id.")],
+    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The target's id."))],
     field: Annotated[
-        str, typer.Argument(metavar="FIELD", help="due, start, target, baseline, owner, state, title, ...")
+        str, typer.Argument(metavar="FIELD", help=N_("due, start, target, baseline, owner, state, title, ..."))
     ],
-    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help=N_("The new value."))],
     ledger: LedgerOption = None,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
@@ -186,36 +186,43 @@ def set_field(
         typer.echo(field_effect(result.ledger, target_id, field, common.today()))
 
 
-KindOption = Annotated[str | None, typer.Option("--kind", help="quantity, maintain, milestones or rollup (inferred).")]
+KindOption = Annotated[
+    str | None, typer.Option("--kind", help=N_("quantity, maintain, milestones or rollup (inferred)."))
+]
 
 
 @app.command()
 def add(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help="A new id: letters, digits, '-' and '_'.")],
-    title: Annotated[str, typer.Option("--title", help="What the commitment is.")],
+    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("A new id: letters, digits, '-' and '_'."))],
+    title: Annotated[str, typer.Option("--title", help=N_("What the commitment is."))],
     ledger: LedgerOption = None,
     kind: KindOption = None,
-    baseline: Annotated[str | None, typer.Option("--baseline", help="Starting value (quantity; default 0).")] = None,
-    target: Annotated[str | None, typer.Option("--target", help="Target value (quantity).")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Unit: tasks, km, billion yuan, %.")] = None,
-    start: Annotated[str | None, typer.Option("--start", help="Start date (default: today).")] = None,
-    due: Annotated[str | None, typer.Option("--due", help="Due date.")] = None,
-    area: Annotated[str | None, typer.Option("--area", help="The plan's pillar or chapter.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Who answers for it.")] = None,
-    parent: Annotated[str | None, typer.Option("--parent", help="The rollup it belongs to.")] = None,
-    weight: Annotated[str | None, typer.Option("--weight", help="Weight inside its parent (default 1).")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Where the commitment was made.")] = None,
-    at_least: Annotated[str | None, typer.Option("--at-least", help="maintain: keep the level at or above.")] = None,
-    at_most: Annotated[str | None, typer.Option("--at-most", help="maintain: keep the level at or below.")] = None,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help=N_("Starting value (quantity; default 0)."))
+    ] = None,
+    target: Annotated[str | None, typer.Option("--target", help=N_("Target value (quantity)."))] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help=N_("Unit: tasks, km, billion yuan, %."))] = None,
+    start: Annotated[str | None, typer.Option("--start", help=N_("Start date (default: today)."))] = None,
+    due: Annotated[str | None, typer.Option("--due", help=N_("Due date."))] = None,
+    area: Annotated[str | None, typer.Option("--area", help=N_("The plan's pillar or chapter."))] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help=N_("Who answers for it."))] = None,
+    parent: Annotated[str | None, typer.Option("--parent", help=N_("The rollup it belongs to."))] = None,
+    weight: Annotated[str | None, typer.Option("--weight", help=N_("Weight inside its parent (default 1)."))] = None,
+    source: Annotated[str | None, typer.Option("--source", help=N_("Where the commitment was made."))] = None,
+    at_least: Annotated[
+        str | None, typer.Option("--at-least", help=N_("maintain: keep the level at or above."))
+    ] = None,
+    at_most: Annotated[str | None, typer.Option("--at-most", help=N_("maintain: keep the level at or below."))] = None,
     stage: Annotated[
-        list[str] | None, typer.Option("--stage", help="milestones: a stage, repeatable; NAME or NAME:WEIGHT@DATE.")
+        list[str] | None, typer.Option("--stage", help=N_("milestones: a stage, repeatable; NAME or NAME:WEIGHT@DATE."))
     ] = None,
     stage_weight: Annotated[
-        list[str] | None, typer.Option("--stage-weight", help="Weights of the stages, in order (repeatable).")
+        list[str] | None, typer.Option("--stage-weight", help=N_("Weights of the stages, in order (repeatable)."))
     ] = None,
     stage_planned: Annotated[
-        list[str] | None, typer.Option("--stage-planned", help="Planned dates of the stages, in order (repeatable).")
+        list[str] | None,
+        typer.Option("--stage-planned", help=N_("Planned dates of the stages, in order (repeatable).")),
     ] = None,
     force: ForceOption = False,
     dry_run: DryRunOption = False,
@@ -261,13 +268,18 @@ def add(
 @app.command()
 def init(
     ctx: typer.Context,
-    path: Annotated[Path | None, typer.Argument(help="Where to create the ledger (default: the ledger path).")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help=N_("Where to create the ledger (default: the ledger path)."))
+    ] = None,
     ledger: LedgerOption = None,
     example: Annotated[
-        bool, typer.Option("--example", help="Write the Chenzhou example ledger (in Chinese with --lang zh).")
+        bool, typer.Option("--example", help=N_("Write the Chenzhou example ledger (in Chinese with --lang zh)."))
     ] = False,
     title: Annotated[
-        str, typer.Option("--title", help="The new ledger's title.")
+        str,
+        typer.Option(
+            "--title", help=N_("The new ledger's title (default: Our city's commitments)."), show_default=False
+        ),
     ] = "Our city's commitments",  # DEFAULT_TITLE
     dry_run: DryRunOption = False,
 ) -> None:

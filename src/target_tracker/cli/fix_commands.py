@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 
 from target_tracker.cli.common import DryRunOption, LedgerOption, app, cache_for, fail, ledger_path, run_edit
-from target_tracker.i18n import _
+from target_tracker.i18n import N_, _
 
 
 @app.command()
 def remove(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help="The target to remove.")],
+    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The target to remove."))],
     ledger: LedgerOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -42,8 +42,8 @@ def remove(
 @app.command()
 def rename(
     ctx: typer.Context,
-    old: Annotated[str, typer.Argument(metavar="OLD", help="The target's id now.")],
-    new: Annotated[str, typer.Argument(metavar="NEW", help="Its new id.")],
+    old: Annotated[str, typer.Argument(metavar="OLD", help=N_("The target's id now."))],
+    new: Annotated[str, typer.Argument(metavar="NEW", help=N_("Its new id."))],
     ledger: LedgerOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -72,14 +72,14 @@ def rename(
 @app.command()
 def undone(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help="A milestones target's id.")],
+    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("A milestones target's id."))],
     stage: Annotated[
-        str, typer.Argument(metavar="STAGE", help="The stage's name (or its start) or number (1 = first).")
+        str, typer.Argument(metavar="STAGE", help=N_("The stage's name (or its start) or number (1 = first)."))
     ],
     ledger: LedgerOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
-    """Mark a stage as not done (removes its done date), e.g. after a wrong 'tracker done'.
+    """Mark a stage as not done (removes its done date): undoes a wrong 'tracker done'.
 
     \b
     Examples:

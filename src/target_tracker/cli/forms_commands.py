@@ -20,7 +20,7 @@ from target_tracker.cli.common import (
     load_checked,
     refine_language,
 )
-from target_tracker.i18n import _, format_month, ngettext
+from target_tracker.i18n import N_, _, format_month, ngettext
 
 if TYPE_CHECKING:
     from target_tracker.ledger.model import Ledger
@@ -30,14 +30,15 @@ if TYPE_CHECKING:
 def forms(
     ctx: typer.Context,
     month: Annotated[
-        str | None, typer.Option("--month", help="The month to collect, YYYY-MM (default: the last complete month).")
+        str | None,
+        typer.Option("--month", help=N_("The month to collect, YYYY-MM (default: the last complete month).")),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the forms (created if missing).")] = Path("forms"),
+    out: Annotated[Path, typer.Option("--out", help=N_("Folder for the forms (created if missing)."))] = Path("forms"),
     owner: Annotated[
-        list[str] | None, typer.Option("--owner", help="Only this owner (department); repeatable.")
+        list[str] | None, typer.Option("--owner", help=N_("Only this owner (department); repeatable."))
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="xlsx (default) or csv (UTF-8 with BOM).")] = "xlsx",
-    force: Annotated[bool, typer.Option("--force", help="Overwrite forms already in the folder.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help=N_("xlsx (default) or csv (UTF-8 with BOM)."))] = "xlsx",
+    force: Annotated[bool, typer.Option("--force", help=N_("Overwrite forms already in the folder."))] = False,
     ledger: LedgerOption = None,
 ) -> None:
     """Write one fill-in form per owner (department) for a month's figures.
@@ -102,9 +103,11 @@ def forms(
 @app.command(name="import")
 def import_forms(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(metavar="FORM...", help="Filled forms (.xlsx or .csv), one or more.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FORM...", help=N_("Filled forms (.xlsx or .csv), one or more."))
+    ],
     month: Annotated[
-        str | None, typer.Option("--month", help="Refuse forms for any other month (default: the forms' month).")
+        str | None, typer.Option("--month", help=N_("Refuse forms for any other month (default: the forms' month)."))
     ] = None,
     ledger: LedgerOption = None,
     dry_run: DryRunOption = False,

@@ -9,15 +9,15 @@ from typing import Annotated
 import typer
 
 from target_tracker.cli.common import EXIT_USAGE, LedgerOption, app, fail, ledger_path
-from target_tracker.i18n import _, ngettext
+from target_tracker.i18n import N_, _, ngettext
 
 
 @app.command(name="merge-file")
 def merge_file(
-    base: Annotated[Path, typer.Argument(metavar="BASE", help="The common ancestor (git's %O).")],
-    ours: Annotated[Path, typer.Argument(metavar="OURS", help="Our version; the result is written here (%A).")],
-    theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help="Their version (%B).")],
-    marker_size: Annotated[int, typer.Option("--marker-size", help="Length of conflict markers (%L).", min=1)] = 7,
+    base: Annotated[Path, typer.Argument(metavar="BASE", help=N_("The common ancestor (git's %O)."))],
+    ours: Annotated[Path, typer.Argument(metavar="OURS", help=N_("Our version; the result is written here (%A)."))],
+    theirs: Annotated[Path, typer.Argument(metavar="THEIRS", help=N_("Their version (%B)."))],
+    marker_size: Annotated[int, typer.Option("--marker-size", help=N_("Length of conflict markers (%L)."), min=1)] = 7,
 ) -> None:
     """Merge two versions of a ledger file, target by target (a git merge driver).
 
@@ -65,9 +65,11 @@ def git_setup(
     ledger: LedgerOption = None,
     command: Annotated[
         str | None,
-        typer.Option("--command", help="The merge driver command git runs (default: chosen for this installation)."),
+        typer.Option(
+            "--command", help=N_("The merge driver command git runs (default: chosen for this installation).")
+        ),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would change; change nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Print what would change; change nothing."))] = False,
 ) -> None:
     """Make git merge the ledger with 'tracker merge-file'.
 

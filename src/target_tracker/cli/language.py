@@ -9,17 +9,26 @@ from pathlib import Path
 from target_tracker.i18n import LANGUAGES, _
 
 try:  # Typer's own copy of click words its usage errors in English, with no gettext hook
-    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoSuchOption, UsageError
+    from typer._click.exceptions import (
+        BadOptionUsage,
+        BadParameter,
+        MissingParameter,
+        NoArgsIsHelpError,
+        NoSuchOption,
+        UsageError,
+    )
 except ImportError:  # pragma: no cover - a Typer that uses click itself
     from click.exceptions import (  # type: ignore[assignment]
         BadOptionUsage,
         BadParameter,
         MissingParameter,
+        NoArgsIsHelpError,
         NoSuchOption,
         UsageError,
     )
 
 USAGE_ERRORS = (UsageError,)
+SHOWS_HELP = (NoArgsIsHelpError,)  # a "usage error" that is the help screen: plain `tracker`
 
 
 _SETTINGS_LANG = re.compile(r"^\[settings\][^\[]*?^[ \t]*lang[ \t]*=[ \t]*[\"'](\w+)[\"']", re.M | re.S)
@@ -68,7 +77,7 @@ def usage_error_text(e: Exception) -> str:
         return _("option {option} needs a value").format(option=e.option_name)
     if isinstance(e, BadParameter):
         param = e.param.get_error_hint(e.ctx) if e.param is not None and e.ctx is not None else ""
-        return _("invalid value for {option}: {error}").format(option=param, error=e.message)
+        return _("invalid value for {option}: {error}").format(option=param, error=_value_error(e.message))
     text = str(e)
     if m := re.fullmatch(r"No such command '(.*?)'\.(?: Did you mean '(.*)'\?)?", text):
         if m.group(2):  # click's suggestion (difflib)
@@ -80,3 +89,12 @@ def usage_error_text(e: Exception) -> str:
     if text == "Missing command.":
         return _("missing command: see 'tracker --help'")
     return text
+
+
+def _value_error(message: str) -> str:
+    """Click's words for a bad number (the one typed option: merge-file --marker-size), translated."""
+    if m := re.fullmatch(r"(.*) is not a valid (?:int|int range|integer)\.", message):
+        return _("{value} is not a whole number").format(value=m.group(1))
+    if m := re.fullmatch(r"(.*) is not in the range (.*)\.", message):
+        return _("{value} is not in the range {range}").format(value=m.group(1), range=m.group(2))
+    return message

@@ -20,7 +20,7 @@ from target_tracker.cli.common import (
     load_checked,
     use_ledger_language,
 )  # fmt: skip
-from target_tracker.i18n import _
+from target_tracker.i18n import N_, _
 from target_tracker.reports import REPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -128,31 +128,37 @@ def write_file(path: Path, data: bytes) -> None:
 def report(
     ctx: typer.Context,
     ledger: LedgerOption = None,
-    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM (default: the last complete month).")] = None,
-    from_: Annotated[str | None, typer.Option("--from", help="First month of a series, YYYY-MM.")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Last month of a series, YYYY-MM (default: --from).")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help=N_("YYYY-MM (default: the last complete month)."))
+    ] = None,
+    from_: Annotated[str | None, typer.Option("--from", help=N_("First month of a series, YYYY-MM."))] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help=N_("Last month of a series, YYYY-MM (default: --from)."))
+    ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-F",
-            help="md, html, json, csv, docx or xlsx (default: from --out's extension, else md).",
+            help=N_("md, html, json, csv, docx or xlsx (default: from --out's extension, else md)."),
             show_default=False,
         ),
     ] = None,  # fmt: skip
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="File to write; with --from/--to a folder or a pattern such as reports/{month}.docx."
+            "--out",
+            "-o",
+            help=N_("File to write; with --from/--to a folder or a pattern such as reports/{month}.docx."),
         ),
     ] = None,  # fmt: skip
-    area: Annotated[list[str] | None, typer.Option("--area", help="Only this area (repeatable).")] = None,
+    area: Annotated[list[str] | None, typer.Option("--area", help=N_("Only this area (repeatable)."))] = None,
     publish: Annotated[
-        bool, typer.Option("--publish", help=_("Record in the ledger that this month's report is issued today."))
+        bool, typer.Option("--publish", help=N_("Record in the ledger that this month's report is issued today."))
     ] = False,
     as_reported: Annotated[
         bool,
-        typer.Option("--as-reported", help=_("This month as known when its report was issued, not as known now.")),
+        typer.Option("--as-reported", help=N_("This month as known when its report was issued, not as known now.")),
     ] = False,
 ) -> None:
     """The monthly progress report for leadership, ready to send.

@@ -25,8 +25,7 @@ from target_tracker.cli.common import (
     refine_language,
     use_ledger_language,
 )  # fmt: skip
-from target_tracker.i18n import _, ngettext
-from target_tracker.ledger.model import STATUSES
+from target_tracker.i18n import N_, _, ngettext
 
 
 @app.command()
@@ -34,24 +33,31 @@ def status(
     ctx: typer.Context,
     ledger: LedgerOption = None,
     as_of: AsOfOption = None,
-    area: Annotated[list[str] | None, typer.Option("--area", help="Only this area (repeatable).")] = None,
-    owner: Annotated[list[str] | None, typer.Option("--owner", help="Only this owner (repeatable).")] = None,
+    area: Annotated[list[str] | None, typer.Option("--area", help=N_("Only this area (repeatable)."))] = None,
+    owner: Annotated[list[str] | None, typer.Option("--owner", help=N_("Only this owner (repeatable)."))] = None,
     status_: Annotated[
-        list[str] | None, typer.Option("--status", help="Only this status (repeatable): " + ", ".join(STATUSES))
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help=N_(
+                "Only this status (repeatable): done, on-track, at-risk, behind, overdue, met, missed, not-started, "
+                "no-data, paused, cancelled"
+            ),
+        ),
     ] = None,
     sort: Annotated[
-        str, typer.Option("--sort", help="ledger (default), id, due, done, gap, status, updated.")
+        str, typer.Option("--sort", help=N_("ledger (default), id, due, done, gap, status, updated."))
     ] = "ledger",
     fmt: FormatOption = "text",
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write to this file instead of the screen (--format xlsx needs it)."),
+        typer.Option("--out", "-o", help=N_("Write to this file instead of the screen (--format xlsx needs it).")),
     ] = None,
     as_reported: Annotated[
         bool,
         typer.Option(
             "--as-reported",
-            help=_("Only targets added and figures recorded by the as-of date: what a report issued then showed."),
+            help=N_("Only targets added and figures recorded by the as-of date: what a report issued then showed."),
         ),
     ] = False,
 ) -> None:
@@ -125,7 +131,7 @@ def _status_to_file(ev, rows, fmt: str, out: Path, tree: bool) -> None:  # type:
 @app.command()
 def show(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help="The target's id, as in [targets.ID].")],
+    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The target's id, as in [targets.ID]."))],
     ledger: LedgerOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = "text",
