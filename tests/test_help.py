@@ -322,3 +322,13 @@ def test_wrap_breaks_between_chinese_characters() -> None:
     lines = wrap("只看该状态（可重复）：done（已完成）、on-track（正常推进）", 20)
     assert len(lines) > 1 and all(display_width(line) <= 20 for line in lines)
     assert "done（已" in "".join(lines) and not any(line.startswith("（") for line in lines)
+
+
+def test_readme_chinese_help_is_what_tracker_prints(run) -> None:  # type: ignore[no-untyped-def]
+    """安装与使用 shows `tracker --lang zh update --help`: every line it shows is in the real output."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    chinese = readme.split("## 安装与使用", 1)[1].split("\n## ", 1)[0]
+    example = chinese.split("$ tracker --lang zh update --help\n", 1)[1].split("\n```", 1)[0].splitlines()
+    shown = [line for line in example if line not in ("...", "")]
+    out = _help(run, "--lang", "zh", "update", "--help").splitlines()
+    assert len(shown) >= 6 and all(line in out for line in shown), [line for line in shown if line not in out]
