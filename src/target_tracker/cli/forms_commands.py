@@ -111,7 +111,7 @@ def import_forms(
     ] = None,
     ledger: LedgerOption = None,
     dry_run: DryRunOption = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=_("Do not print plausibility warnings."))] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=N_("Do not print plausibility warnings."))] = False,
 ) -> None:
     """Record every figure and stage filled in the forms, as one checked edit.
 
