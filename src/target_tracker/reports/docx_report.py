@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,8 @@ def text_width_mm() -> int:
 
 #: Cells that must not wrap (short words, numbers, dates).
 NO_WRAP = ("status", "before", "ratio", "days", "date", "due", "updated", "recorded", "light", "now", "change")
+#: Date columns: a Chinese date may break after its year (2021年 / 12月31日), never inside a part.
+DATES = ("date", "due", "updated", "recorded")
 
 
 def fonts() -> dict[str, tuple[str, str, float, bool]]:
@@ -174,7 +177,7 @@ def _t(text: str) -> str:
 def _em(text: str) -> float:
     """Width of ``text`` in ems, on the generous side (LibreOffice's stand-in
     fonts are wider than Word's): a Chinese character one, a digit or a
-    letter about two thirds, '%' nearly one."""
+    letter about two thirds (i, l, t, r narrower), '%' nearly one."""
     width, was_wide = 0.0, None
     for ch in text:
         wide = ord(ch) >= 0x2E80
@@ -185,6 +188,10 @@ def _em(text: str) -> float:
             width += 1.0
         elif ch in "%@&mMwW":
             width += 0.95
+        elif ch in "ijlft":
+            width += 0.4
+        elif ch in "rs":
+            width += 0.52
         elif ch.isdigit() or ch.islower():
             width += 0.64
         elif ch.isupper():
@@ -199,18 +206,75 @@ def _longest_token(text: str) -> float:
     return max((_em(w) for w in text.split()), default=0.0)
 
 
+@functools.lru_cache(maxsize=65536)
+def _pieces(text: str) -> tuple[tuple[float, float], ...]:
+    """``text`` as (space before, width) pieces in ems, a line break allowed
+    before each: words after a space, and each Chinese character (with the
+    quarter em Word and LibreOffice put between Chinese and Latin text); a
+    Chinese date breaks only after its year."""
+    out: list[tuple[float, float]] = []
+    word, space, wide_before = "", 0.0, None
+
+    def glue(wide: bool) -> float:
+        return space + (0.25 if not space and wide_before is not None and wide != wide_before else 0.0)
+
+    for ch in text + " ":
+        if (ch in "年月日" and word[-1:].isdigit()) or (word[-1:] == "月" and ch.isdigit()):
+            word += ch  # a date breaks only after its year: 2021年 / 12月31日
+        elif word[-1:] == "年" and ch.isdigit():
+            out.append((glue(False), _em(word)))
+            word, space, wide_before = ch, 0.0, False
+        elif ch.isspace() or ord(ch) >= 0x2E80:
+            if word:
+                out.append((glue(False), _em(word)))
+                word, space, wide_before = "", 0.0, False
+            if ch.isspace():
+                space += 0.4
+            else:
+                out.append((glue(True), 1.0))
+                space, wide_before = 0.0, True
+        else:
+            word += ch
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=262144)
+def _lines(text: str, width: float, tail: str = "") -> int:
+    """Lines ``text`` takes in a column ``width`` ems wide, wrapped as a word
+    processor does (a word wider than the column is broken inside); ``tail``
+    follows it at three quarters of the size (a title's id)."""
+    lines, used, width = 1, 0.0, max(width, 1.0)
+    pieces = _pieces(text) + tuple((g * 0.75, w * 0.75) for g, w in _pieces(" " + tail if tail else ""))
+    for glue, w in pieces:
+        if used and used + glue + w <= width:
+            used += glue + w
+            continue
+        if used:
+            lines += 1
+        whole = int(w // width) if w > width else 0  # a word broken inside
+        lines += whole
+        used = w - whole * width
+    return lines
+
+
+#: A date as Chinese tables write it.
+_CN_DATE = re.compile(r"\d+年\d+月\d+日")
 #: Cell padding, left plus right, in twips (tblCellMar below).
 _PAD = 114
 #: Rows measured for column widths: enough to see the table's text, cheap at 10,000 rows.
 _SAMPLE = 400
+#: Steps (of half an em) by which a column may grow at once when widths are shared out.
+_GROWTH = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96)
 
 
-def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool) -> list[int]:
-    """Column widths in twips that fit the text, as a browser's automatic
-    table layout does: short cells (dates, statuses, numbers) as wide as
-    their longest text, so they stay on one line; the rest of the width to
-    the long-text columns (titles, notes, sources) in proportion to their
-    text, none narrower than its longest word."""
+def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool, note: Any | None = None) -> list[int]:
+    """Column widths in twips that fit the text: short cells (dates,
+    statuses, numbers) as wide as their longest text, so they stay on one
+    line; the long-text columns (titles, owners, notes, sources) at least as
+    wide as their longest word, and the rest of the width given where it
+    saves the most lines, so the table is as short as its text allows (a
+    long title gets room before a short owner gets a wide column). ``note``:
+    the column written under the title (its lines count with the title's)."""
     rows = [row for _label, group in t.groups for row in group][:_SAMPLE]
     em = size * 20  # twips per em
     want, least, wraps = [], [], []
@@ -225,8 +289,8 @@ def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool
                 if ids and row.get("id"):
                     width += 0.75 * _em(" " + str(row["id"]))  # the id, smaller
             longest = max(longest, width)
-            word = max(word, min(_longest_token(text), 8.0))
-        wrap = c.key not in NO_WRAP
+            word = max(word, min(max((w for _g, w in _pieces(text)), default=0.0), 8.0))
+        wrap = c.key not in NO_WRAP or (c.key in DATES and word < longest)  # a Chinese date: after its year
         wraps.append(wrap)
         if wrap:  # a long note must not take the width from the titles
             longest = min(longest, 40.0 if c.key == "title" else 22.0)
@@ -236,26 +300,74 @@ def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool
     widths = list(want)
     room = total - fixed
     flexible = [k for k, wrap in enumerate(wraps) if wrap]
-    titles = [k for k in flexible if shown[k].key == "title"]
-    if titles and len(flexible) > 1:  # the title first: up to a third of the width, before notes and sources
-        k = titles[0]
-        others = [j for j in flexible if j != k]
-        widths[k] = max(least[k], min(want[k], max(total * 0.34, room - sum(want[j] for j in others)),
-                                      room - sum(least[j] for j in others)))  # fmt: skip
-        room -= widths[k]
-        flexible.remove(k)
     if not flexible or room <= 0:
         return _scaled(widths if room > 0 or not flexible else want, total)
-    desired = sum(want[k] for k in flexible)
     floor = sum(least[k] for k in flexible)
-    for k in flexible:
-        if desired <= room:  # all of it fits on one line: share out the rest
-            widths[k] = want[k] + (room - desired) * want[k] / desired
-        elif floor <= room:  # each at least its longest word, the rest by how much more it wants
-            widths[k] = least[k] + (room - floor) * (want[k] - least[k]) / ((desired - floor) or 1)
-        else:  # narrower than their longest words: they wrap inside words
+    if floor > room:  # narrower than their longest words: they wrap inside words
+        for k in flexible:
             widths[k] = least[k] * room / floor
+        return _scaled(widths, total)
+    grown = _fewest_lines(shown, flexible, [(least[k] - _PAD) / em for k in flexible], (room - floor) / em,
+                          rows[:_SAMPLE // 4], ids, note)  # fmt: skip
+    for k, w in zip(flexible, grown, strict=True):
+        widths[k] = w * em + _PAD
+    rest = room - sum(widths[k] for k in flexible)
+    more = {k: max(want[k] - widths[k], 0.0) for k in flexible}
+    share = more if sum(more.values()) > 0 else {k: widths[k] for k in flexible}
+    for k in flexible:  # what saves no line: to the columns that want it, else in proportion
+        widths[k] += rest * share[k] / sum(share.values())
     return _scaled(widths, total)
+
+
+def _fewest_lines(
+    shown: list[Any],
+    flexible: list[int],
+    start: list[float],
+    room: float,
+    rows: list[dict[str, Any]],
+    ids: bool,
+    note: Any | None,
+) -> list[float]:
+    """Widths in ems for the ``flexible`` columns, from ``start``, sharing
+    out ``room`` ems where they save the most lines (a row is as tall as its
+    tallest cell), a few half-ems at a time; what saves no line is left over."""
+
+    def cell(c: Any, row: dict[str, Any] | None, width: float) -> int:
+        if row is None:
+            return _lines(header_text(c), width / 1.15)
+        text = c.text(row.get(c.key))
+        if c.key != "title":
+            return _lines(text, width)
+        depth = row.get("depth") or 0
+        width -= 1.26 * depth + 0.8 if depth else 0.0  # the indent and "└ "
+        n = _lines(text, width, str(row.get("id") or "") if ids else "")
+        if note is not None and row.get("note"):
+            n += _lines(_("{label}: {text}").format(label=header_text(note), text=note.text(row["note"])), width)
+        return n
+
+    table: list[dict[str, Any] | None] = [None, *rows]  # the header row, then the rows
+    widths = list(start)
+    cols = [shown[k] for k in flexible]
+    now = [[cell(c, row, w) for row in table] for c, w in zip(cols, widths, strict=True)]
+    while room >= 0.5:
+        best: tuple[float, int, float, list[int]] | None = None
+        for i, c in enumerate(cols):
+            others = [max((now[j][r] for j in range(len(cols)) if j != i), default=1) for r in range(len(table))]
+            height = sum(max(o, n) for o, n in zip(others, now[i], strict=True))
+            for steps in _GROWTH:
+                if steps * 0.5 > room:
+                    break
+                lines = [cell(c, row, widths[i] + steps * 0.5) for row in table]
+                saved = (height - sum(max(o, n) for o, n in zip(others, lines, strict=True))) / steps
+                if saved > 0 and (best is None or saved > best[0]):
+                    best = (saved, i, steps * 0.5, lines)
+        if best is None:
+            break
+        _saved, i, grow, lines = best
+        widths[i] += grow
+        room -= grow
+        now[i] = lines
+    return widths
 
 
 def _scaled(widths: list[float], total: int) -> list[int]:
@@ -277,7 +389,8 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
         shown.remove(note)
     else:
         note = None
-    widths = column_widths(t, shown, size, int(text_width_mm() * 56.7), ids)
+    widths = column_widths(t, shown, size, int(text_width_mm() * 56.7), ids, note)
+    em = size * 20
     out = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
            '<w:tblBorders><w:top w:val="single" w:sz="8" w:color="404040"/>'
            '<w:bottom w:val="single" w:sz="8" w:color="404040"/>'
@@ -314,6 +427,9 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
                     rpr = f'<w:rPr><w:color w:val="{colour[0]}"/></w:rPr>'
                 indent = 0
                 runs = f"<w:r>{rpr}{_t(text)}</w:r>"
+                if _em(text) * em + _PAD > w and _CN_DATE.fullmatch(text):  # 2021年 / 12月31日, not 2021年12 / 月31日
+                    year, rest = text.split("年", 1)
+                    runs = f"<w:r>{rpr}{_t(year + '年')}<w:br/>{_t(rest)}</w:r>"
                 if c.key == "title" and "depth" in row:
                     depth = row.get("depth") or 0
                     indent = 227 * depth  # 4 mm a level
@@ -437,7 +553,6 @@ _MARK = "@@target-tracker-table@@"
 
 def _table_putter(tables: list[str]) -> Callable[[str, bytes], bytes]:
     """An edit for :func:`fixed_zip`: each marker paragraph in word/document.xml replaced by its table."""
-    import re
 
     def table_for(m: re.Match[bytes]) -> bytes:
         return tables[int(m.group(1))].encode("utf-8")
