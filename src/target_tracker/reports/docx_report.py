@@ -212,6 +212,8 @@ def _pieces(text: str) -> tuple[tuple[float, float], ...]:
     before each: words after a space, and each Chinese character (with the
     quarter em Word and LibreOffice put between Chinese and Latin text); a
     Chinese date breaks only after its year."""
+    if text.isascii():  # most cells: split at spaces only
+        return tuple((0.4 if k else 0.0, _em(w)) for k, w in enumerate(text.split()))
     out: list[tuple[float, float]] = []
     word, space, wide_before = "", 0.0, None
 
@@ -243,6 +245,8 @@ def _lines(text: str, width: float, tail: str = "") -> int:
     """Lines ``text`` takes in a column ``width`` ems wide, wrapped as a word
     processor does (a word wider than the column is broken inside); ``tail``
     follows it at three quarters of the size (a title's id)."""
+    if not tail and _em(text) <= width:
+        return 1
     lines, used, width = 1, 0.0, max(width, 1.0)
     pieces = _pieces(text) + tuple((g * 0.75, w * 0.75) for g, w in _pieces(" " + tail if tail else ""))
     for glue, w in pieces:
@@ -264,7 +268,7 @@ _PAD = 114
 #: Rows measured for column widths: enough to see the table's text, cheap at 10,000 rows.
 _SAMPLE = 400
 #: Steps (of half an em) by which a column may grow at once when widths are shared out.
-_GROWTH = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96)
+_GROWTH = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 
 
 def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool, note: Any | None = None) -> list[int]:
@@ -308,7 +312,7 @@ def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool
             widths[k] = least[k] * room / floor
         return _scaled(widths, total)
     grown = _fewest_lines(shown, flexible, [(least[k] - _PAD) / em for k in flexible], (room - floor) / em,
-                          rows[:_SAMPLE // 4], ids, note)  # fmt: skip
+                          rows[:_SAMPLE // 8], ids, note)  # fmt: skip
     for k, w in zip(flexible, grown, strict=True):
         widths[k] = w * em + _PAD
     rest = room - sum(widths[k] for k in flexible)
@@ -332,41 +336,54 @@ def _fewest_lines(
     out ``room`` ems where they save the most lines (a row is as tall as its
     tallest cell), a few half-ems at a time; what saves no line is left over."""
 
-    def cell(c: Any, row: dict[str, Any] | None, width: float) -> int:
-        if row is None:
-            return _lines(header_text(c), width / 1.15)
-        text = c.text(row.get(c.key))
-        if c.key != "title":
-            return _lines(text, width)
-        depth = row.get("depth") or 0
-        width -= 1.26 * depth + 0.8 if depth else 0.0  # the indent and "└ "
-        n = _lines(text, width, str(row.get("id") or "") if ids else "")
-        if note is not None and row.get("note"):
-            n += _lines(_("{label}: {text}").format(label=header_text(note), text=note.text(row["note"])), width)
-        return n
+    # each cell as (text, the id after it, the width its indent takes, the note under it, its size)
+    cells: list[list[tuple[str, str, float, str, float]]] = []
+    for k in flexible:
+        c = shown[k]
+        head = header_text(c)
+        column = [(head, "", 0.0, "", 1.15)]  # the header, in bold
+        for row in rows:
+            text = c.text(row.get(c.key))
+            if c.key != "title":
+                column.append((text, "", 0.0, "", 1.0))
+                continue
+            depth = row.get("depth") or 0
+            below = ""
+            if note is not None and row.get("note"):
+                below = _("{label}: {text}").format(label=header_text(note), text=note.text(row["note"]))
+            column.append((text, str(row.get("id") or "") if ids else "", 1.26 * depth + 0.8 if depth else 0.0,
+                           below, 1.0))  # fmt: skip
+        cells.append(column)
+    seen: dict[tuple[int, float], list[int]] = {}
 
-    table: list[dict[str, Any] | None] = [None, *rows]  # the header row, then the rows
+    def lines_at(i: int, width: float) -> list[int]:
+        if (i, width) not in seen:
+            seen[i, width] = [_lines(text, (width - indent) / size, tail) + (_lines(below, width - indent) if below
+                              else 0) for text, tail, indent, below, size in cells[i]]  # fmt: skip
+        return seen[i, width]
+
     widths = list(start)
-    cols = [shown[k] for k in flexible]
-    now = [[cell(c, row, w) for row in table] for c, w in zip(cols, widths, strict=True)]
+    now = [lines_at(i, w) for i, w in enumerate(widths)]
     while room >= 0.5:
-        best: tuple[float, int, float, list[int]] | None = None
-        for i, c in enumerate(cols):
-            others = [max((now[j][r] for j in range(len(cols)) if j != i), default=1) for r in range(len(table))]
+        best: tuple[float, int, float] | None = None
+        for i in range(len(widths)):
+            others = (
+                [max(r) for r in zip(*(now[:i] + now[i + 1 :]), strict=True)] if len(now) > 1 else [1] * len(now[i])
+            )
             height = sum(max(o, n) for o, n in zip(others, now[i], strict=True))
             for steps in _GROWTH:
                 if steps * 0.5 > room:
                     break
-                lines = [cell(c, row, widths[i] + steps * 0.5) for row in table]
+                lines = lines_at(i, widths[i] + steps * 0.5)
                 saved = (height - sum(max(o, n) for o, n in zip(others, lines, strict=True))) / steps
                 if saved > 0 and (best is None or saved > best[0]):
-                    best = (saved, i, steps * 0.5, lines)
+                    best = (saved, i, steps * 0.5)
         if best is None:
             break
-        _saved, i, grow, lines = best
+        _saved, i, grow = best
         widths[i] += grow
         room -= grow
-        now[i] = lines
+        now[i] = lines_at(i, widths[i])
     return widths
 
 
