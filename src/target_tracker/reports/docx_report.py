@@ -67,6 +67,7 @@ def fonts() -> dict[str, tuple[str, str, float, bool]]:
             "h2": ("Times New Roman", "楷体", 16, False),
             "h3": ("Times New Roman", "仿宋", 14, True),
             "table": ("Times New Roman", "宋体", 9, False),  # 小五
+            "note": ("Times New Roman", "仿宋", 10.5, False),  # 五号: method and sources, set as notes (注释) are
         }
     return {
         "title": ("Calibri", "宋体", 18, True),
@@ -76,6 +77,7 @@ def fonts() -> dict[str, tuple[str, str, float, bool]]:
         "h2": ("Calibri", "黑体", 12, True),
         "h3": ("Calibri", "黑体", 11, True),
         "table": ("Calibri", "宋体", 9, False),
+        "note": ("Calibri", "宋体", 10.5, False),
     }
 
 
@@ -119,8 +121,9 @@ def _styles(doc: Document) -> None:
     for name, role, before in (("Heading 1", "h1", 10), ("Heading 2", "h2", 6), ("Heading 3", "h3", 4)):
         st = doc.styles[name]
         _set_fonts(st, *f[role])
-        st.paragraph_format.space_before = Pt(before)
-        st.paragraph_format.space_after = Pt(3)
+        # Chinese: a heading is a line of the body's 28 pt grid, as in GB/T 9704 documents
+        st.paragraph_format.space_before = Pt(before if not zh else 0)
+        st.paragraph_format.space_after = Pt(3 if not zh else 0)
         st.paragraph_format.keep_with_next = True  # never alone at the foot of a page
         st.paragraph_format.first_line_indent = Pt(32) if zh and role != "h3" else Pt(0)
         if zh:
@@ -143,9 +146,17 @@ def _styles(doc: Document) -> None:
         for child in list(st.element.pPr):
             if child.tag.endswith("pBdr"):
                 st.element.pPr.remove(child)
-    bullet = doc.styles["List Bullet"]
-    _set_fonts(bullet, *f["table" if not zh else "body"])
+    note = doc.styles.add_style("Note Text", WD_STYLE_TYPE.PARAGRAPH)
+    note.base_style = normal
+    _set_fonts(note, *f["note"])
+    bullet = doc.styles["List Bullet"]  # the documents cited
+    _set_fonts(bullet, *f["table" if not zh else "note"])
     bullet.paragraph_format.first_line_indent = None
+    if zh:  # 16 pt lines for 10.5 pt type, first line indented two characters
+        note.paragraph_format.line_spacing = Pt(16)
+        note.paragraph_format.first_line_indent = Pt(2 * f["note"][2])
+        bullet.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        bullet.paragraph_format.line_spacing = Pt(16)
 
 
 def _page(doc: Document) -> None:
@@ -225,7 +236,7 @@ def _pieces(text: str) -> tuple[tuple[float, float], ...]:
             word += ch  # a date breaks only after its year: 2021年 / 12月31日
         elif word[-1:] == "年" and ch.isdigit():
             out.append((glue(False), _em(word)))
-            word, space, wide_before = ch, 0.0, False
+            word, space, wide_before = ch, 0.25, False  # the quarter em after 年
         elif ch.isspace() or ord(ch) >= 0x2E80:
             if word:
                 out.append((glue(False), _em(word)))
@@ -463,7 +474,9 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
                     rpr = f'<w:rPr><w:color w:val="{colour[0]}"/></w:rPr>'
                 indent = 0
                 runs = f"<w:r>{rpr}{_t(text)}</w:r>"
-                if _em(text) * em + _PAD > w and _CN_DATE.fullmatch(text):  # 2021年 / 12月31日, not 2021年12 / 月31日
+                if (
+                    _CN_DATE.fullmatch(text) and _lines(text, (w - _PAD) / em) > 1
+                ):  # 2021年 / 12月31日, not 2021年12 / 月31日
                     year, rest = text.split("年", 1)
                     runs = f"<w:r>{rpr}{_t(year + '年')}<w:br/>{_t(rest)}</w:r>"
                 if c.key == "title" and "depth" in row:
@@ -511,7 +524,7 @@ def report_document(rep: MonthlyReport, blocks: list[Block], drawer: Drawer | No
     for b, drawings in zip(blocks, drawn, strict=True):
         doc.add_heading(b.title, level=1)
         for p in b.paragraphs:
-            para = doc.add_paragraph(p)
+            para = doc.add_paragraph(p, style="Note Text" if b.key == "method" else None)
             # the sentence that introduces a table or a list stays with it
             para.paragraph_format.keep_with_next = bool(b.tables) or (bool(b.bullets) and p == b.paragraphs[-1])
         for x in b.bullets:
