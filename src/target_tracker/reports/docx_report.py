@@ -207,6 +207,8 @@ def _em(text: str) -> float:
             width += 0.64
         elif ch.isupper():
             width += 0.8
+        elif ord(ch) > 0x7F:  # ≥, ±, —: wide in the serif fonts
+            width += 0.85
         else:
             width += 0.4
     return width
@@ -259,7 +261,8 @@ def _lines(text: str, width: float, tail: str = "") -> int:
     if not tail and _em(text) <= width:
         return 1
     lines, used, width = 1, 0.0, max(width, 1.0)
-    pieces = _pieces(text) + tuple((g * 0.75, w * 0.75) for g, w in _pieces(" " + tail if tail else ""))
+    small = _pieces(" " + tail.replace("-", "- ") if tail else "")  # an id breaks after its hyphens
+    pieces = _pieces(text) + tuple((0.0 if k and g else g * 0.75, w * 0.75) for k, (g, w) in enumerate(small))
     for glue, w in pieces:
         if used and used + glue + w <= width:
             used += glue + w
@@ -276,6 +279,8 @@ def _lines(text: str, width: float, tail: str = "") -> int:
 _CN_DATE = re.compile(r"\d+年\d+月\d+日")
 #: Cell padding, left plus right, in twips (tblCellMar below).
 _PAD = 114
+#: Cells up to this many ems stay on one line.
+_WHOLE = 7.0
 #: Rows measured for column widths: enough to see the table's text, cheap at 10,000 rows.
 _SAMPLE = 400
 #: Steps (of half an em) by which a column may grow at once when widths are shared out.
@@ -305,6 +310,8 @@ def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool
                     width += 0.75 * _em(" " + str(row["id"]))  # the id, smaller
             longest = max(longest, width)
             word = max(word, min(max((w for _g, w in _pieces(text)), default=0.0), 8.0))
+            if width <= _WHOLE:  # a short cell is not broken: 下设4项, not 下设 / 4项
+                word = max(word, width)
         wrap = c.key not in NO_WRAP or (c.key in DATES and word < longest)  # a Chinese date: after its year
         wraps.append(wrap)
         if wrap:  # a long note must not take the width from the titles
@@ -414,6 +421,15 @@ def _fewest_lines(
         widths[i] += minus
         widths[j] -= minus
         now[i], now[j] = lines_at(i, widths[i]), lines_at(j, widths[j])
+    while room >= 0.5:  # what is left goes to cells that then take fewer lines (a short cell on one line)
+        grows = [((sum(now[i]) - sum(lines_at(i, widths[i] + s * 0.5))) / s, i, s * 0.5)
+                 for i in range(len(now)) for s in _GROWTH if s * 0.5 <= room]  # fmt: skip
+        fewer, i, e = max(grows)
+        if fewer <= 0:
+            break
+        widths[i] += e
+        room -= e
+        now[i] = lines_at(i, widths[i])
     return widths
 
 
