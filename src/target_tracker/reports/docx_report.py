@@ -184,6 +184,10 @@ def _t(text: str) -> str:
     return f'<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t>'
 
 
+#: A Chinese character, in ems: a little over one, or a cell exactly as wide as its text wraps in LibreOffice.
+_WIDE = 1.02
+
+
 @functools.lru_cache(maxsize=65536)  # cells repeat (statuses, dates, units, owners)
 def _em(text: str) -> float:
     """Width of ``text`` in ems, on the generous side (LibreOffice's stand-in
@@ -196,7 +200,7 @@ def _em(text: str) -> float:
             width += 0.25  # the space LibreOffice and Word put between Chinese and Latin text
         was_wide = wide
         if wide:
-            width += 1.0
+            width += _WIDE
         elif ch in "%@&mMwW":
             width += 0.95
         elif ch in "ijlft":
@@ -246,7 +250,7 @@ def _pieces(text: str) -> tuple[tuple[float, float], ...]:
             if ch.isspace():
                 space += 0.4
             else:
-                out.append((glue(True), 1.0))
+                out.append((glue(True), _WIDE))
                 space, wide_before = 0.0, True
         else:
             word += ch
