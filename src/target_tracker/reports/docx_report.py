@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -437,6 +438,16 @@ def _fewest_lines(
     return widths
 
 
+def _owner_runs(rows: list[dict[str, Any]]) -> bool:
+    """Whether the rows come in runs of one owner long enough (three rows on
+    average) that the owner is better said once above each run (as 台账
+    tables group by 责任单位) than repeated in a column."""
+    if len(rows) < 2 or not all(r.get("owner") for r in rows):
+        return False
+    runs = 1 + sum(1 for a, b in itertools.pairwise(rows) if a.get("owner") != b.get("owner"))
+    return runs * 3 <= len(rows)
+
+
 def _scaled(widths: list[float], total: int) -> list[int]:
     out = [int(w * total / sum(widths)) for w in widths]
     out[-1] += total - sum(out)
@@ -451,6 +462,11 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
     a title (needs attention) goes under the title, in grey: as a column of
     its own it leaves both too narrow on a Chinese page."""
     shown = [c for c in t.columns if c.in_text]
+    owner = next((c for c in shown if c.key == "owner"), None)
+    if owner is not None and all(_owner_runs(rows) for _label, rows in t.groups):
+        shown.remove(owner)  # a row of its own above each run of its targets instead of a column
+    else:
+        owner = None
     note = next((c for c in shown if c.key == "note"), None) if any(c.key == "title" for c in shown) else None
     if note is not None and not any(c.key in ("source", "what") for c in shown):
         shown.remove(note)
@@ -482,7 +498,13 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
     head.append("</w:tr>")
     out.append("".join(head))
     for _label, rows in t.groups:
-        for row in rows:
+        for r, row in enumerate(rows):
+            if owner is not None and (r == 0 or row.get("owner") != rows[r - 1].get("owner")):
+                label = _("{label}: {text}").format(label=header_text(owner), text=owner.text(row.get("owner")))
+                out.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{sum(widths)}" '
+                           f'w:type="dxa"/><w:gridSpan w:val="{len(shown)}"/></w:tcPr><w:p><w:pPr><w:pStyle '
+                           f'w:val="TableText"/><w:keepNext/></w:pPr><w:r><w:rPr><w:b/></w:rPr>{_t(label)}</w:r>'
+                           "</w:p></w:tc></w:tr>")  # fmt: skip
             cells = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"]
             for c, w in zip(shown, widths, strict=True):
                 value = row.get(c.key)
