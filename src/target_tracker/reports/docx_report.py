@@ -5,7 +5,9 @@ A4 with the margins of GB/T 9704-2012 with the Chinese interface (top
 37 mm, left 28 mm, text block 156 mm wide; 20 mm otherwise); title block centred; numbered headings (一、 / （一） in
 Chinese) in Word's own Heading styles so the navigation pane works; tables
 whose header row repeats on every page (``w:tblHeader``) and whose rows do
-not split; charts as PNG images; page numbers "— 1 —" at the foot.
+not split, columns as wide as save the most lines (:func:`column_widths`);
+charts as PNG images; page numbers "— 1 —" at the foot. With the Chinese
+interface the method and sources are set as notes (五号).
 
 Chinese needs its font named on the East Asian slot (``w:rFonts/@w:eastAsia``)
 or Word and WPS fall back to the Latin font: every style here sets both.
