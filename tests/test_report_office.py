@@ -235,7 +235,8 @@ def test_docx_columns_save_lines_group_owners_and_break_dates_after_the_year() -
 
     def table(owners: list[str]) -> Table:
         rows = [{"title": f"New financial institutions in Chenzhou Area, {2020 + k} and more words to wrap", "depth": 0,
-                 "owner": owner, "progress": "下设4项", "due": date(2021, 12, 31)} for k, owner in enumerate(owners)]
+                 "owner": owner, "progress": "下设4项", "due": date(2021, 12, 31)}
+                for k, owner in enumerate(owners)]  # fmt: skip
         columns = [Column("title", "title"), Column("owner", "owner"), Column("progress", "progress", "right"),
                    Column("due", "due", text=fmt_date)]  # fmt: skip
         return Table(columns, [(None, rows)])
