@@ -220,3 +220,44 @@ def test_xlsx_prints_one_page_wide_at_a_legible_size(run, tmp_path: Path) -> Non
     assert "id" in hidden and "title" not in hidden and "status" not in hidden
     assert sum(ws.column_dimensions[c.column_letter].width for c in ws[1]
                if not ws.column_dimensions[c.column_letter].hidden) <= 160  # fmt: skip
+
+
+def test_docx_columns_save_lines_group_owners_and_break_dates_after_the_year() -> None:
+    """Word tables: a short cell is never broken, the width goes where it saves
+    lines (long titles before a short column), rows in runs of one owner get
+    the owner once above each run, a Chinese date breaks only after 年."""
+    import re
+
+    from target_tracker.i18n import use_language
+    from target_tracker.output.render import Column, Table
+    from target_tracker.output.views import fmt_date
+    from target_tracker.reports.docx_report import _PAD, _lines, column_widths, table_xml
+
+    def table(owners: list[str]) -> Table:
+        rows = [{"title": f"New financial institutions in Chenzhou Area, {2020 + k} and more words to wrap", "depth": 0,
+                 "owner": owner, "progress": "下设4项", "due": date(2021, 12, 31)}
+                for k, owner in enumerate(owners)]  # fmt: skip
+        columns = [Column("title", "title"), Column("owner", "owner"), Column("progress", "progress", "right"),
+                   Column("due", "due", text=fmt_date)]  # fmt: skip
+        return Table(columns, [(None, rows)])
+
+    use_language("zh")
+    try:
+        mixed = table(["Chenzhou Area management committee", "Transport Bureau"] * 3)
+        shown = [c for c in mixed.columns if c.in_text]
+        widths = column_widths(mixed, shown, 9, 8845, ids=False)
+        assert sum(widths) == 8845
+        title, owner, progress, due = ((w - _PAD) / 180 for w in widths)
+        assert _lines("下设4项", progress) == 1  # short cells whole
+        assert title > owner > progress  # the long titles first
+        xml = table_xml(mixed, 9, ids=False)
+        assert "gridSpan" not in xml and xml.count("Transport Bureau") == 3  # short runs: an owner column
+        breaks = re.findall(r"([^>]{0,12})</w:t><w:br/><w:t[^>]*>([^<]*)", xml)
+        assert all(a.endswith("年") and re.fullmatch(r"\d+月\d+日", b) for a, b in breaks), breaks
+        if due < 9.0:  # too narrow for the whole date: broken after the year, never inside 12月
+            assert ("2021年", "12月31日") in breaks
+        grouped = table_xml(table(["Chenzhou Area management committee"] * 4 + ["Transport Bureau"] * 3), 9, ids=False)
+        assert grouped.count("gridSpan") == 2 and grouped.count("Chenzhou Area management committee") == 1
+        assert "责任单位：Transport Bureau" in grouped and ">责任单位<" not in grouped  # a row per run, no column
+    finally:
+        use_language("en")

@@ -5,7 +5,9 @@ A4 with the margins of GB/T 9704-2012 with the Chinese interface (top
 37 mm, left 28 mm, text block 156 mm wide; 20 mm otherwise); title block centred; numbered headings (一、 / （一） in
 Chinese) in Word's own Heading styles so the navigation pane works; tables
 whose header row repeats on every page (``w:tblHeader``) and whose rows do
-not split; charts as PNG images; page numbers "— 1 —" at the foot.
+not split, columns as wide as save the most lines (:func:`column_widths`);
+charts as PNG images; page numbers "— 1 —" at the foot. With the Chinese
+interface the method and sources are set as notes (五号).
 
 Chinese needs its font named on the East Asian slot (``w:rFonts/@w:eastAsia``)
 or Word and WPS fall back to the Latin font: every style here sets both.
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -51,6 +55,8 @@ def text_width_mm() -> int:
 
 #: Cells that must not wrap (short words, numbers, dates).
 NO_WRAP = ("status", "before", "ratio", "days", "date", "due", "updated", "recorded", "light", "now", "change")
+#: Date columns: a Chinese date may break after its year (2021年 / 12月31日), never inside a part.
+DATES = ("date", "due", "updated", "recorded")
 
 
 def fonts() -> dict[str, tuple[str, str, float, bool]]:
@@ -64,6 +70,7 @@ def fonts() -> dict[str, tuple[str, str, float, bool]]:
             "h2": ("Times New Roman", "楷体", 16, False),
             "h3": ("Times New Roman", "仿宋", 14, True),
             "table": ("Times New Roman", "宋体", 9, False),  # 小五
+            "note": ("Times New Roman", "仿宋", 10.5, False),  # 五号: method and sources, set as notes (注释) are
         }
     return {
         "title": ("Calibri", "宋体", 18, True),
@@ -73,6 +80,7 @@ def fonts() -> dict[str, tuple[str, str, float, bool]]:
         "h2": ("Calibri", "黑体", 12, True),
         "h3": ("Calibri", "黑体", 11, True),
         "table": ("Calibri", "宋体", 9, False),
+        "note": ("Calibri", "宋体", 10.5, False),
     }
 
 
@@ -116,8 +124,9 @@ def _styles(doc: Document) -> None:
     for name, role, before in (("Heading 1", "h1", 10), ("Heading 2", "h2", 6), ("Heading 3", "h3", 4)):
         st = doc.styles[name]
         _set_fonts(st, *f[role])
-        st.paragraph_format.space_before = Pt(before)
-        st.paragraph_format.space_after = Pt(3)
+        # Chinese: a heading is a line of the body's 28 pt grid, as in GB/T 9704 documents
+        st.paragraph_format.space_before = Pt(before if not zh else 0)
+        st.paragraph_format.space_after = Pt(3 if not zh else 0)
         st.paragraph_format.keep_with_next = True  # never alone at the foot of a page
         st.paragraph_format.first_line_indent = Pt(32) if zh and role != "h3" else Pt(0)
         if zh:
@@ -140,9 +149,17 @@ def _styles(doc: Document) -> None:
         for child in list(st.element.pPr):
             if child.tag.endswith("pBdr"):
                 st.element.pPr.remove(child)
-    bullet = doc.styles["List Bullet"]
-    _set_fonts(bullet, *f["table" if not zh else "body"])
+    note = doc.styles.add_style("Note Text", WD_STYLE_TYPE.PARAGRAPH)
+    note.base_style = normal
+    _set_fonts(note, *f["note"])
+    bullet = doc.styles["List Bullet"]  # the documents cited
+    _set_fonts(bullet, *f["table" if not zh else "note"])
     bullet.paragraph_format.first_line_indent = None
+    if zh:  # 16 pt lines for 10.5 pt type, first line indented two characters
+        note.paragraph_format.line_spacing = Pt(16)
+        note.paragraph_format.first_line_indent = Pt(2 * f["note"][2])
+        bullet.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        bullet.paragraph_format.line_spacing = Pt(16)
 
 
 def _page(doc: Document) -> None:
@@ -170,11 +187,15 @@ def _t(text: str) -> str:
     return f'<w:t xml:space="preserve">{escape(xml_safe(text))}</w:t>'
 
 
+#: A Chinese character, in ems: a little over one, or a cell exactly as wide as its text wraps in LibreOffice.
+_WIDE = 1.02
+
+
 @functools.lru_cache(maxsize=65536)  # cells repeat (statuses, dates, units, owners)
 def _em(text: str) -> float:
     """Width of ``text`` in ems, on the generous side (LibreOffice's stand-in
     fonts are wider than Word's): a Chinese character one, a digit or a
-    letter about two thirds, '%' nearly one."""
+    letter about two thirds (i, l, t, r narrower), '%' nearly one."""
     width, was_wide = 0.0, None
     for ch in text:
         wide = ord(ch) >= 0x2E80
@@ -182,13 +203,19 @@ def _em(text: str) -> float:
             width += 0.25  # the space LibreOffice and Word put between Chinese and Latin text
         was_wide = wide
         if wide:
-            width += 1.0
+            width += _WIDE
         elif ch in "%@&mMwW":
             width += 0.95
+        elif ch in "ijlft":
+            width += 0.4
+        elif ch in "rs":
+            width += 0.52
         elif ch.isdigit() or ch.islower():
             width += 0.64
         elif ch.isupper():
             width += 0.8
+        elif ord(ch) > 0x7F:  # ≥, ±, —: wide in the serif fonts
+            width += 0.85
         else:
             width += 0.4
     return width
@@ -199,18 +226,82 @@ def _longest_token(text: str) -> float:
     return max((_em(w) for w in text.split()), default=0.0)
 
 
+@functools.lru_cache(maxsize=65536)
+def _pieces(text: str) -> tuple[tuple[float, float], ...]:
+    """``text`` as (space before, width) pieces in ems, a line break allowed
+    before each: words after a space, and each Chinese character (with the
+    quarter em Word and LibreOffice put between Chinese and Latin text); a
+    Chinese date breaks only after its year."""
+    if text.isascii():  # most cells: split at spaces only
+        return tuple((0.4 if k else 0.0, _em(w)) for k, w in enumerate(text.split()))
+    out: list[tuple[float, float]] = []
+    word, space, wide_before = "", 0.0, None
+
+    def glue(wide: bool) -> float:
+        return space + (0.25 if not space and wide_before is not None and wide != wide_before else 0.0)
+
+    for ch in text + " ":
+        if (ch in "年月日" and word[-1:].isdigit()) or (word[-1:] == "月" and ch.isdigit()):
+            word += ch  # a date breaks only after its year: 2021年 / 12月31日
+        elif word[-1:] == "年" and ch.isdigit():
+            out.append((glue(False), _em(word)))
+            word, space, wide_before = ch, 0.25, False  # the quarter em after 年
+        elif ch.isspace() or ord(ch) >= 0x2E80:
+            if word:
+                out.append((glue(False), _em(word)))
+                word, space, wide_before = "", 0.0, False
+            if ch.isspace():
+                space += 0.4
+            else:
+                out.append((glue(True), _WIDE))
+                space, wide_before = 0.0, True
+        else:
+            word += ch
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=262144)
+def _lines(text: str, width: float, tail: str = "") -> int:
+    """Lines ``text`` takes in a column ``width`` ems wide, wrapped as a word
+    processor does (a word wider than the column is broken inside); ``tail``
+    follows it at three quarters of the size (a title's id)."""
+    if not tail and _em(text) <= width:
+        return 1
+    lines, used, width = 1, 0.0, max(width, 1.0)
+    small = _pieces(" " + tail.replace("-", "- ") if tail else "")  # an id breaks after its hyphens
+    pieces = _pieces(text) + tuple((0.0 if k and g else g * 0.75, w * 0.75) for k, (g, w) in enumerate(small))
+    for glue, w in pieces:
+        if used and used + glue + w <= width:
+            used += glue + w
+            continue
+        if used:
+            lines += 1
+        whole = int(w // width) if w > width else 0  # a word broken inside
+        lines += whole
+        used = w - whole * width
+    return lines
+
+
+#: A date as Chinese tables write it.
+_CN_DATE = re.compile(r"\d+年\d+月\d+日")
 #: Cell padding, left plus right, in twips (tblCellMar below).
 _PAD = 114
+#: Cells up to this many ems stay on one line.
+_WHOLE = 7.0
 #: Rows measured for column widths: enough to see the table's text, cheap at 10,000 rows.
 _SAMPLE = 400
+#: Steps (of half an em) by which a column may grow at once when widths are shared out.
+_GROWTH = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 
 
-def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool) -> list[int]:
-    """Column widths in twips that fit the text, as a browser's automatic
-    table layout does: short cells (dates, statuses, numbers) as wide as
-    their longest text, so they stay on one line; the rest of the width to
-    the long-text columns (titles, notes, sources) in proportion to their
-    text, none narrower than its longest word."""
+def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool, note: Any | None = None) -> list[int]:
+    """Column widths in twips that fit the text: short cells (dates,
+    statuses, numbers) as wide as their longest text, so they stay on one
+    line; the long-text columns (titles, owners, notes, sources) at least as
+    wide as their longest word, and the rest of the width given where it
+    saves the most lines, so the table is as short as its text allows (a
+    long title gets room before a short owner gets a wide column). ``note``:
+    the column written under the title (its lines count with the title's)."""
     rows = [row for _label, group in t.groups for row in group][:_SAMPLE]
     em = size * 20  # twips per em
     want, least, wraps = [], [], []
@@ -225,8 +316,10 @@ def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool
                 if ids and row.get("id"):
                     width += 0.75 * _em(" " + str(row["id"]))  # the id, smaller
             longest = max(longest, width)
-            word = max(word, min(_longest_token(text), 8.0))
-        wrap = c.key not in NO_WRAP
+            word = max(word, min(max((w for _g, w in _pieces(text)), default=0.0), 8.0))
+            if width <= _WHOLE:  # a short cell is not broken: 下设4项, not 下设 / 4项
+                word = max(word, width)
+        wrap = c.key not in NO_WRAP or (c.key in DATES and word < longest)  # a Chinese date: after its year
         wraps.append(wrap)
         if wrap:  # a long note must not take the width from the titles
             longest = min(longest, 40.0 if c.key == "title" else 22.0)
@@ -236,26 +329,125 @@ def column_widths(t: Table, shown: list[Any], size: float, total: int, ids: bool
     widths = list(want)
     room = total - fixed
     flexible = [k for k, wrap in enumerate(wraps) if wrap]
-    titles = [k for k in flexible if shown[k].key == "title"]
-    if titles and len(flexible) > 1:  # the title first: up to a third of the width, before notes and sources
-        k = titles[0]
-        others = [j for j in flexible if j != k]
-        widths[k] = max(least[k], min(want[k], max(total * 0.34, room - sum(want[j] for j in others)),
-                                      room - sum(least[j] for j in others)))  # fmt: skip
-        room -= widths[k]
-        flexible.remove(k)
     if not flexible or room <= 0:
         return _scaled(widths if room > 0 or not flexible else want, total)
-    desired = sum(want[k] for k in flexible)
     floor = sum(least[k] for k in flexible)
-    for k in flexible:
-        if desired <= room:  # all of it fits on one line: share out the rest
-            widths[k] = want[k] + (room - desired) * want[k] / desired
-        elif floor <= room:  # each at least its longest word, the rest by how much more it wants
-            widths[k] = least[k] + (room - floor) * (want[k] - least[k]) / ((desired - floor) or 1)
-        else:  # narrower than their longest words: they wrap inside words
+    if floor > room:  # narrower than their longest words: they wrap inside words
+        for k in flexible:
             widths[k] = least[k] * room / floor
+        return _scaled(widths, total)
+    grown = _fewest_lines(shown, flexible, [(least[k] - _PAD) / em for k in flexible], (room - floor) / em,
+                          rows[:_SAMPLE // 8], ids, note)  # fmt: skip
+    for k, w in zip(flexible, grown, strict=True):
+        widths[k] = w * em + _PAD
+    rest = room - sum(widths[k] for k in flexible)
+    more = {k: max(want[k] - widths[k], 0.0) for k in flexible}
+    share = more if sum(more.values()) > 0 else {k: widths[k] for k in flexible}
+    for k in flexible:  # what saves no line: to the columns that want it, else in proportion
+        widths[k] += rest * share[k] / sum(share.values())
     return _scaled(widths, total)
+
+
+def _fewest_lines(
+    shown: list[Any],
+    flexible: list[int],
+    start: list[float],
+    room: float,
+    rows: list[dict[str, Any]],
+    ids: bool,
+    note: Any | None,
+) -> list[float]:
+    """Widths in ems for the ``flexible`` columns, from ``start``, sharing
+    out ``room`` ems where they save the most rows' lines (a row is as tall
+    as its tallest cell): greedily, a few half-ems at a time, then moving
+    width between columns while that still saves lines; what saves no line
+    is left over. Measured on ``rows`` (a sample) and the header."""
+
+    # each cell as (text, the id after it, the width its indent takes, the note under it, its size)
+    cells: list[list[tuple[str, str, float, str, float]]] = []
+    for k in flexible:
+        c = shown[k]
+        head = header_text(c)
+        column = [(head, "", 0.0, "", 1.15)]  # the header, in bold
+        for row in rows:
+            text = c.text(row.get(c.key))
+            if c.key != "title":
+                column.append((text, "", 0.0, "", 1.0))
+                continue
+            depth = row.get("depth") or 0
+            below = ""
+            if note is not None and row.get("note"):
+                below = _("{label}: {text}").format(label=header_text(note), text=note.text(row["note"]))
+            column.append((text, str(row.get("id") or "") if ids else "", 1.26 * depth + 0.8 if depth else 0.0,
+                           below, 1.0))  # fmt: skip
+        cells.append(column)
+    seen: dict[tuple[int, float], list[int]] = {}
+
+    def lines_at(i: int, width: float) -> list[int]:
+        if (i, width) not in seen:
+            seen[i, width] = [_lines(text, (width - indent) / size, tail) + (_lines(below, width - indent) if below
+                              else 0) for text, tail, indent, below, size in cells[i]]  # fmt: skip
+        return seen[i, width]
+
+    widths = list(start)
+    now = [lines_at(i, w) for i, w in enumerate(widths)]
+
+    def height(grown: dict[int, list[int]]) -> int:
+        return sum(map(max, *(grown.get(i, now[i]) for i in range(len(now))), [1] * len(now[0])))
+
+    while room >= 0.5:
+        tall = height({})
+        best: tuple[float, dict[int, float]] | None = None
+        # one column wider; when no single column saves a row, two at once (a row needs both)
+        for tried in (((i, s) for i in range(len(now)) for s in _GROWTH),
+                      ((i, s, j, t) for i in range(len(now)) for j in range(i + 1, len(now))
+                       for s in _GROWTH for t in _GROWTH)):  # fmt: skip
+            for grow in tried:
+                ems = dict(zip(grow[::2], (x * 0.5 for x in grow[1::2]), strict=True))
+                if sum(ems.values()) > room:
+                    continue
+                saved = (tall - height({i: lines_at(i, widths[i] + e) for i, e in ems.items()})) / sum(ems.values())
+                if saved > 0 and (best is None or saved > best[0]):
+                    best = (saved, ems)
+            if best is not None:
+                break
+        if best is None:
+            break
+        for i, e in best[1].items():
+            widths[i] += e
+            room -= e
+            now[i] = lines_at(i, widths[i])
+    for _round in range(20):  # then width moved from one column to another while that saves rows
+        tall = height({})
+        moves = [(tall - height({i: lines_at(i, widths[i] - e), j: lines_at(j, widths[j] + e)}), -e, i, j)
+                 for i in range(len(now)) for j in range(len(now)) if i != j
+                 for e in (0.5, 1.0, 2.0, 3.0, 4.0, 6.0) if widths[i] - e >= start[i]]  # fmt: skip
+        saved, minus, i, j = max(moves, default=(0, 0.0, 0, 0))
+        if saved <= 0:
+            break
+        widths[i] += minus
+        widths[j] -= minus
+        now[i], now[j] = lines_at(i, widths[i]), lines_at(j, widths[j])
+    while room >= 0.5:  # what is left goes to cells that then take fewer lines (a short cell on one line)
+        grows = [((sum(now[i]) - sum(lines_at(i, widths[i] + s * 0.5))) / s, i, s * 0.5)
+                 for i in range(len(now)) for s in _GROWTH if s * 0.5 <= room]  # fmt: skip
+        fewer, i, e = max(grows)
+        if fewer <= 0:
+            break
+        widths[i] += e
+        room -= e
+        now[i] = lines_at(i, widths[i])
+    return widths
+
+
+def _owner_runs(rows: list[dict[str, Any]]) -> bool:
+    """Whether the rows come in runs of one owner long enough (three rows on
+    average) that the owner is better said once above each run (as 台账
+    tables group by 责任单位) than repeated in a column."""
+    if len(rows) < 2 or not all(r.get("owner") for r in rows):
+        return False
+    runs = 1 + sum(1 for a, b in itertools.pairwise(rows) if a.get("owner") != b.get("owner"))
+    return runs * 3 <= len(rows)
 
 
 def _scaled(widths: list[float], total: int) -> list[int]:
@@ -272,12 +464,18 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
     a title (needs attention) goes under the title, in grey: as a column of
     its own it leaves both too narrow on a Chinese page."""
     shown = [c for c in t.columns if c.in_text]
+    owner = next((c for c in shown if c.key == "owner"), None)
+    if owner is not None and all(_owner_runs(rows) for _label, rows in t.groups):
+        shown.remove(owner)  # a row of its own above each run of its targets instead of a column
+    else:
+        owner = None
     note = next((c for c in shown if c.key == "note"), None) if any(c.key == "title" for c in shown) else None
     if note is not None and not any(c.key in ("source", "what") for c in shown):
         shown.remove(note)
     else:
         note = None
-    widths = column_widths(t, shown, size, int(text_width_mm() * 56.7), ids)
+    widths = column_widths(t, shown, size, int(text_width_mm() * 56.7), ids, note)
+    em = size * 20
     out = [f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
            '<w:tblBorders><w:top w:val="single" w:sz="8" w:color="404040"/>'
            '<w:bottom w:val="single" w:sz="8" w:color="404040"/>'
@@ -302,7 +500,13 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
     head.append("</w:tr>")
     out.append("".join(head))
     for _label, rows in t.groups:
-        for row in rows:
+        for r, row in enumerate(rows):
+            if owner is not None and (r == 0 or row.get("owner") != rows[r - 1].get("owner")):
+                label = _("{label}: {text}").format(label=header_text(owner), text=owner.text(row.get("owner")))
+                out.append(f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{sum(widths)}" '
+                           f'w:type="dxa"/><w:gridSpan w:val="{len(shown)}"/></w:tcPr><w:p><w:pPr><w:pStyle '
+                           f'w:val="TableText"/><w:keepNext/></w:pPr><w:r><w:rPr><w:b/></w:rPr>{_t(label)}</w:r>'
+                           "</w:p></w:tc></w:tr>")  # fmt: skip
             cells = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>"]
             for c, w in zip(shown, widths, strict=True):
                 value = row.get(c.key)
@@ -314,6 +518,11 @@ def table_xml(t: Table, size: float = 9, ids: bool = True) -> str:
                     rpr = f'<w:rPr><w:color w:val="{colour[0]}"/></w:rPr>'
                 indent = 0
                 runs = f"<w:r>{rpr}{_t(text)}</w:r>"
+                if (
+                    _CN_DATE.fullmatch(text) and _lines(text, (w - _PAD) / em) > 1
+                ):  # 2021年 / 12月31日, not 2021年12 / 月31日
+                    year, rest = text.split("年", 1)
+                    runs = f"<w:r>{rpr}{_t(year + '年')}<w:br/>{_t(rest)}</w:r>"
                 if c.key == "title" and "depth" in row:
                     depth = row.get("depth") or 0
                     indent = 227 * depth  # 4 mm a level
@@ -359,7 +568,7 @@ def report_document(rep: MonthlyReport, blocks: list[Block], drawer: Drawer | No
     for b, drawings in zip(blocks, drawn, strict=True):
         doc.add_heading(b.title, level=1)
         for p in b.paragraphs:
-            para = doc.add_paragraph(p)
+            para = doc.add_paragraph(p, style="Note Text" if b.key == "method" else None)
             # the sentence that introduces a table or a list stays with it
             para.paragraph_format.keep_with_next = bool(b.tables) or (bool(b.bullets) and p == b.paragraphs[-1])
         for x in b.bullets:
@@ -437,7 +646,6 @@ _MARK = "@@target-tracker-table@@"
 
 def _table_putter(tables: list[str]) -> Callable[[str, bytes], bytes]:
     """An edit for :func:`fixed_zip`: each marker paragraph in word/document.xml replaced by its table."""
-    import re
 
     def table_for(m: re.Match[bytes]) -> bytes:
         return tables[int(m.group(1))].encode("utf-8")
