@@ -5,7 +5,9 @@
     python benchmarks/run.py --out docs/performance.md
 
 Every figure is the median of several runs of a whole process (start-up
-included), with min-max, and peak memory (max RSS). Ratios are against a
+included), with min-max, and peak memory (max RSS). The commands of one
+table are timed in rounds, each once per round, so a slow spell of a shared
+machine hits them alike. Ratios are against a
 baseline measured in the same run:
 
 - start-up: `tracker status` on targets.toml against the floor program
@@ -140,6 +142,30 @@ def measure(label: str, cmd: list[str], runs: int, env: dict[str, str], prepare:
     return timing
 
 
+#: A command to time: its label, its command line, and a command run before each run (untimed) or None.
+Spec = tuple[str, list[str], "list[str] | None"]
+
+
+def measure_together(specs: list[Spec], runs: int, env: dict[str, str]) -> list[Timing]:
+    """Time several commands in rounds, each once per round: a slow spell of
+    a shared machine then hits every command alike and the ratios between
+    them hold (timed one after another, a spell lands on one of them)."""
+    samples: list[tuple[list[float], list[int], list[float]]] = [([], [], []) for _ in specs]
+    for _ in range(runs):
+        for (_label, cmd, prepare), (times, peaks, cpus) in zip(specs, samples, strict=True):
+            t, kb, cpu = run_once(cmd, env, prepare)
+            times.append(t)
+            peaks.append(kb)
+            cpus.append(cpu)
+    timings = []
+    for (label, _cmd, _prepare), (times, peaks, cpus) in zip(specs, samples, strict=True):
+        timing = Timing(label, times, max(peaks), cpus)
+        print(f"  {label:<34} {timing.cell():>28}  {timing.peak_kb / 1024:8.0f} MB  cpu {_fmt(timing.cpu_median)}",
+              file=sys.stderr)  # fmt: skip
+        timings.append(timing)
+    return timings
+
+
 def machine() -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -223,9 +249,11 @@ def import_round(
     prepare = ["sh", "-c", f'cp "{path}" "{copy}" && rm -rf "{cache_dir}" && "{PY}" -m target_tracker -f "{copy}" '
                            "status > /dev/null"]  # fmt: skip
     forms = [str(p) for p in sorted(folder.glob("*.xlsx"))]
-    imported = measure("import (forms)", tracker("-f", str(copy), "import", *forms), runs, env, prepare)
-    one = measure("update (after status)", tracker("-f", str(copy), "update", "t00001", "1", "--date", "2099-12-31",
-                                                   "--force"), runs, env, prepare)  # fmt: skip
+    imported, one = measure_together([
+        ("import (forms)", tracker("-f", str(copy), "import", *forms), prepare),
+        ("update (after status)", tracker("-f", str(copy), "update", "t00001", "1", "--date", "2099-12-31", "--force"),
+         prepare),
+    ], runs, env)  # fmt: skip
     return imported, n_rows, one
 
 
@@ -253,13 +281,17 @@ def main() -> None:
     print("start-up", file=sys.stderr)
     ledger = str(ROOT / "targets.toml")
     n = max(a.runs * 4, 11)
-    python = measure("python -c pass", [PY, "-c", "pass"], n, env)
-    floor = measure("floor (Typer + tomllib + tabulate)", [PY, str(ROOT / "benchmarks" / "floor.py"), ledger], n, env)
-    status = measure("tracker status (no cache)", tracker("--no-cache", "-f", ledger, "status"), n, env)
-    warm = measure("tracker status (cache)", tracker("-f", ledger, "status"), n, env)
-    zh = measure("tracker --lang zh status (cache)", tracker("--lang", "zh", "-f", ledger, "status"), n, env)
     zh_ledger = str(ROOT / "src" / "target_tracker" / "data" / "chenzhou-zh.toml")
-    zh2 = measure("tracker status, 中文台账 (cache)", tracker("-f", zh_ledger, "status"), n, env)
+    for warm_up in (ledger, zh_ledger):
+        run_once(tracker("-f", warm_up, "status"), env)  # the cache, for the "cache warm" rows
+    python, floor, status, warm, zh, zh2 = measure_together([
+        ("python -c pass", [PY, "-c", "pass"], None),
+        ("floor (Typer + tomllib + tabulate)", [PY, str(ROOT / "benchmarks" / "floor.py"), ledger], None),
+        ("tracker status (no cache)", tracker("--no-cache", "-f", ledger, "status"), None),
+        ("tracker status (cache)", tracker("-f", ledger, "status"), None),
+        ("tracker --lang zh status (cache)", tracker("--lang", "zh", "-f", ledger, "status"), None),
+        ("tracker status, 中文台账 (cache)", tracker("-f", zh_ledger, "status"), None),
+    ], n, env)  # fmt: skip
     lines += [
         "## Start-up: `tracker status` on the bundled targets.toml",
         "",
@@ -309,23 +341,25 @@ def main() -> None:
         month = f"{2020 + (figures - 1) // 12}-{(figures - 1) % 12 + 1:02d}"
         copy = work / f"edit-{name}.toml"
         shutil.rmtree(cache_dir, ignore_errors=True)
-        parse = measure("tomllib parse", [PY, "-c", "import sys, tomllib; tomllib.load(open(sys.argv[1], 'rb'))",
-                                          str(path)], runs, env)  # fmt: skip
-        cold = measure("status --no-cache", tracker("--no-cache", "-f", str(path), "status"), runs, env)
-        shutil.rmtree(cache_dir, ignore_errors=True)
         first = measure("status (writes the cache)", tracker("-f", str(path), "status"), 1, env)
-        warm = measure("status (cache warm)", tracker("-f", str(path), "status"), runs, env)
-        report = measure("report --month (md, no cache)", tracker("--no-cache", "-f", str(path), "report", "--month",
-                                                                  month, "--format", "md"), runs, env)  # fmt: skip
-        reports = {"md": report}
-        if targets >= 1000:
-            for fmt in REPORT_FORMATS[1:]:
-                out = str(work / f"report-{name}.{fmt}")
-                reports[fmt] = measure(f"report --month ({fmt}, no cache)", tracker(
-                    "--no-cache", "-f", str(path), "report", "--month", month, "--out", out), runs, env)  # fmt: skip
+        formats = REPORT_FORMATS if targets >= 1000 else REPORT_FORMATS[:1]
         restore = ["cp", str(path), str(copy)]
         edit = tracker("--no-cache", "-f", str(copy), "update", "t00001", "1", "--date", "2099-12-31", "--force")
-        update = measure("update (no cache)", edit, runs, env, restore)
+        # every command of this size in rounds (the cache stays warm: the others do not touch it)
+        parse, cold, warm, update, *timed = measure_together([
+            ("tomllib parse", [PY, "-c", "import sys, tomllib; tomllib.load(open(sys.argv[1], 'rb'))", str(path)],
+             None),
+            ("status --no-cache", tracker("--no-cache", "-f", str(path), "status"), None),
+            ("status (cache warm)", tracker("-f", str(path), "status"), None),
+            ("update (no cache)", edit, restore),
+            ("report --month (md, no cache)", tracker("--no-cache", "-f", str(path), "report", "--month", month,
+                                                      "--format", "md"), None),
+            *[(f"report --month ({fmt}, no cache)", tracker("--no-cache", "-f", str(path), "report", "--month", month,
+                                                            "--out", str(work / f"report-{name}.{fmt}")), None)
+              for fmt in formats[1:]],
+        ], runs, env)  # fmt: skip
+        reports = dict(zip(formats, timed, strict=True))
+        report = reports["md"]
         rows = [(parse, "tomllib parse (floor for scale)"), (cold, "`status --no-cache`"),
                 (first, "`status`, first run (writes the cache)"), (warm, "`status`, cache warm"),
                 (report, f"`report --month {month} --format md`")]  # fmt: skip
