@@ -144,8 +144,40 @@ def display_width(s: str) -> int:
     same way. wcwidth (about 10 ms) is imported only for non-ASCII text."""
     if s.isascii():
         return len(s)
+    width = _WIDTHS.get(s)
+    if width is None:
+        if len(_WIDTHS) > 100_000:  # a bound for long-lived processes
+            _WIDTHS.clear()
+        width = _WIDTHS[s] = _measure(s)
+    return width
+
+
+#: Non-ASCII text already measured: a table measures each title to fit its column and again to cut it.
+_WIDTHS: dict[str, int] = {}
+
+
+#: Text made only of these (printable ASCII and Latin, general punctuation, arrows, symbols and
+#: the progress bar's blocks, CJK, Hangul syllables, full-width forms) is measured character by
+#: character; anything else (combining and spacing marks, joiners, emoji sequences, other
+#: scripts) by wcswidth as a whole, which looks at neighbours.
+_SIMPLE = re.compile("[\x20-\x7e\u00a0-\u024f\u2010-\u2027\u2030-\u205e\u2190-\u25ff\u2e80-\u9fff\uac00-\ud7a3"
+                     "\uf900-\ufaff\uff00-\uffef]*")  # fmt: skip
+#: Widths of single characters met so far (a Python loop over a dict beats wcswidth several times
+#: on the titles of a 10,000-target table).
+_CHAR_WIDTHS: dict[str, int] = {}
+
+
+def _measure(s: str) -> int:
     from wcwidth import wcswidth, wcwidth
 
+    if _SIMPLE.fullmatch(s):
+        total = 0
+        for ch in s:
+            w = _CHAR_WIDTHS.get(ch)
+            if w is None:
+                w = _CHAR_WIDTHS[ch] = max(int(wcwidth(ch)), 0)
+            total += w
+        return total
     width = wcswidth(s)
     if width >= 0:
         return int(width)
