@@ -321,6 +321,11 @@ def main() -> None:
 
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help=N_("Print the change as a unified diff; write nothing."))]
 DateOption = Annotated[str | None, typer.Option("--date", help=N_("Date of the figure: 2021-10-31 (default: today)."))]
+#: `done` and `undone`: which stage of which target.
+MilestonesArgument = Annotated[str, typer.Argument(metavar="ID", help=N_("A milestones target's id."))]
+StageArgument = Annotated[
+    str, typer.Argument(metavar="STAGE", help=N_("The stage's name (or its start) or number (1 = first)."))
+]
 
 
 ForceOption = Annotated[

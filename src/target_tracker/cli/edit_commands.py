@@ -13,6 +13,8 @@ from target_tracker.cli.common import (
     DryRunOption,
     ForceOption,
     LedgerOption,
+    MilestonesArgument,
+    StageArgument,
     app,
     cache_for,
     fail,
@@ -113,10 +115,8 @@ def _delete_figure(ctx: typer.Context, ledger, target_id: str, day, dry_run: boo
 @app.command()
 def done(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("A milestones target's id."))],
-    stage: Annotated[
-        str, typer.Argument(metavar="STAGE", help=N_("The stage's name (or its start) or number (1 = first)."))
-    ],
+    target_id: MilestonesArgument,
+    stage: StageArgument,
     ledger: LedgerOption = None,
     on: DateOption = None,
     note: Annotated[str | None, typer.Option("--note", help=N_("Evidence, e.g. the approval document number."))] = None,

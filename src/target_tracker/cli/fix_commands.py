@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from target_tracker.cli.common import DryRunOption, LedgerOption, app, cache_for, fail, ledger_path, run_edit
+from target_tracker.cli.common import (
+    DryRunOption,
+    LedgerOption,
+    MilestonesArgument,
+    StageArgument,
+    app,
+    cache_for,
+    fail,
+    ledger_path,
+    run_edit,
+)
 from target_tracker.i18n import N_, _
 
 
@@ -72,10 +82,8 @@ def rename(
 @app.command()
 def undone(
     ctx: typer.Context,
-    target_id: Annotated[str, typer.Argument(metavar="ID", help=N_("A milestones target's id."))],
-    stage: Annotated[
-        str, typer.Argument(metavar="STAGE", help=N_("The stage's name (or its start) or number (1 = first)."))
-    ],
+    target_id: MilestonesArgument,
+    stage: StageArgument,
     ledger: LedgerOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
