@@ -102,10 +102,11 @@ def _md_table(t: Table) -> str:
 
 
 def to_html(rep: MonthlyReport, blocks: list[Block], drawer: Drawer | None = None) -> str:
+    from target_tracker.reports import charts
+
+    drawn = charts.section_charts(rep, blocks, "svg", drawer)  # asked for first: drawn while the page is built
     import jinja2
     import markupsafe
-
-    from target_tracker.reports import charts
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("target_tracker.reports", "templates"),
@@ -115,7 +116,6 @@ def to_html(rep: MonthlyReport, blocks: list[Block], drawer: Drawer | None = Non
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    drawn = charts.section_charts(rep, blocks, "svg", drawer)  # asked for first: drawn while the tables are built
     sections = [{"block": b, "tables": [_html_table(t) for t in b.tables]} for b in blocks]
     for section, drawings in zip(sections, drawn, strict=True):
         section["figures"] = [{"kind": d.kind, "title": d.title, "svg": markupsafe.Markup(d.image().decode("utf-8"))}
